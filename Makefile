@@ -35,7 +35,7 @@ bench: $(STAMP)
 
 ## Re-extract messages and compile the gettext catalogs.
 i18n: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -o collectors/locale/messages.pot --no-location --omit-header .
+	$(BIN)/pybabel extract -F babel.cfg -o collectors/locale/messages.pot --no-location --omit-header -k plural:1,2 .
 	$(BIN)/pybabel update -i collectors/locale/messages.pot -d collectors/locale -D messages --no-fuzzy-matching
 	$(BIN)/pybabel compile -d collectors/locale -D messages
 

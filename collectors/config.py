@@ -1,0 +1,436 @@
+"""The configuration file: one pydantic model per section, loaded and checked in one place.
+
+Every mistake an administrator can make is reported as one line naming the file, the key
+path and what is expected (see :class:`ConfigError`). Secrets never live in the file: it
+only names the environment variables that hold them.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from collectors.periods import PeriodSettings
+from collectors.schedule import ScheduleSettings
+
+LANGUAGES: tuple[str, ...] = ("fi", "sv", "en")
+Language = Literal["fi", "sv", "en"]
+Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_\-]{0,47}$")]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Text(_Section):
+    """A text in every supported language."""
+
+    fi: str = Field(min_length=1)
+    sv: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+    def get(self, language: str) -> str:
+        """Return the text in ``language``, falling back to Finnish."""
+        return str(getattr(self, language, self.fi))
+
+
+class UnitKind(StrEnum):
+    """The level of an organisation node."""
+
+    COUNTY = "county"
+    DIVISION = "division"
+    AREA = "area"
+    UNIT = "unit"
+
+
+class UnitConfig(_Section):
+    """One node of the organisation tree."""
+
+    id: Identifier
+    name: Text
+    kind: UnitKind = UnitKind.UNIT
+    parent: str | None = Field(default=None, description="id of the parent unit; none for the root")
+    staff_count: int | None = Field(
+        default=None, ge=0, description="headcount for survey response rates"
+    )
+
+
+class OrganisationConfig(_Section):
+    """The county and its tree of divisions and units."""
+
+    id: Identifier = "demo"
+    name: Text
+    units: list[UnitConfig] = Field(min_length=1)
+
+
+class Area(StrEnum):
+    """The report areas of the supervision guidance, the same in every county."""
+
+    AVAILABILITY = "availability"
+    SAFETY_QUALITY = "safety_quality"
+    EFFECTIVENESS = "effectiveness"
+    EQUALITY = "equality"
+    CLIENT_EXPERIENCE = "client_experience"
+    STAFF = "staff"
+
+
+class MetricKind(StrEnum):
+    """The kind of value a metric takes."""
+
+    COUNT = "count"
+    NUMBER = "number"
+    PERCENT = "percent"
+    DURATION = "duration"
+    INDEX = "index"
+    CHOICE = "choice"
+    MULTI_CHOICE = "multi_choice"
+    TEXT = "text"
+    GOAL_STATUS = "goal_status"
+
+
+NUMERIC_KINDS = frozenset(
+    {MetricKind.COUNT, MetricKind.NUMBER, MetricKind.PERCENT, MetricKind.DURATION, MetricKind.INDEX}
+)
+CHOICE_KINDS = frozenset({MetricKind.CHOICE, MetricKind.MULTI_CHOICE, MetricKind.GOAL_STATUS})
+GOAL_STATUSES: tuple[str, ...] = ("on_schedule", "challenges", "not_started", "done")
+
+
+class ChoiceConfig(_Section):
+    """One option of a choice metric."""
+
+    id: Identifier
+    label: Text
+
+
+class TargetConfig(_Section):
+    """A baseline and target of a metric, for one unit or for every unit (``unit`` empty)."""
+
+    unit: str | None = None
+    baseline: float | None = None
+    target: float | None = None
+
+
+class MetricConfig(_Section):
+    """One metric of the catalog."""
+
+    id: Identifier
+    area: Area
+    kind: MetricKind
+    name: Text
+    help: Text | None = None
+    unit: Text | None = Field(default=None, description="unit label shown after the value")
+    min: float | None = None
+    max: float | None = None
+    required: bool = True
+    better: Literal["higher", "lower"] | None = Field(
+        default=None, description="which direction is an improvement, for charts"
+    )
+    units: list[str] = Field(default_factory=list, description="ids of units that report it")
+    unit_kinds: list[UnitKind] = Field(
+        default_factory=list, description="kinds of units that report it"
+    )
+    choices: list[ChoiceConfig] = Field(default_factory=list)
+    max_choices: int | None = Field(default=None, ge=1)
+    goal_for: str | None = Field(
+        default=None, description="for goal_status: the id of the metric the goal follows"
+    )
+    targets: list[TargetConfig] = Field(default_factory=list)
+
+    def reported_by(self, unit_id: str, unit_kind: UnitKind) -> bool:
+        """Return whether the given unit reports this metric."""
+        if not self.units and not self.unit_kinds:
+            return unit_kind is UnitKind.UNIT
+        return unit_id in self.units or unit_kind in self.unit_kinds
+
+    def target_for(self, unit_id: str) -> TargetConfig | None:
+        """Return the unit's own target, else the catalog-wide one, else ``None``."""
+        general = None
+        for target in self.targets:
+            if target.unit == unit_id:
+                return target
+            if target.unit is None:
+                general = target
+        return general
+
+
+class TelegramConfig(_Section):
+    """How to reach Telegram. The token itself lives in the environment."""
+
+    token_env: str = "OMABOT_TELEGRAM_TOKEN"
+    api_base_url: str = "https://api.telegram.org/bot"
+    api_file_url: str = "https://api.telegram.org/file/bot"
+    bot_username: str = Field(default="omavalvonta_bot", description="for t.me invitation links")
+    mode: Literal["polling", "webhook"] = "polling"
+    webhook_url: str | None = Field(default=None, description="public HTTPS URL of /telegram")
+    webhook_secret_env: str = "OMABOT_WEBHOOK_SECRET"
+
+
+class ServerConfig(_Section):
+    """The aiohttp server for webhooks, health and metrics."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=1, le=65535)
+    max_body_bytes: int = Field(default=1_000_000, ge=1024)
+
+
+class SecurityConfig(_Section):
+    """Secrets (by environment variable name) and limits."""
+
+    secret_env: str = Field(
+        default="OMABOT_SECRET",
+        description="environment variable holding the key for signed buttons and survey receipts",
+    )
+    invite_attempts_per_hour: int = Field(default=10, ge=1)
+    invite_code_bytes: int = Field(default=12, ge=9, le=32)
+    draft_max_age_days: int = Field(default=400, ge=30)
+
+
+class SurveySettings(_Section):
+    """Anonymous staff surveys."""
+
+    min_responses: int = Field(
+        default=5, ge=3, description="smallest group whose results are shown"
+    )
+
+
+class AppConfig(_Section):
+    """The whole configuration file."""
+
+    database_url: str = "sqlite:///omabot.db"
+    default_language: Language = "fi"
+    timezone: str = "Europe/Helsinki"
+    telegram: TelegramConfig = TelegramConfig()
+    server: ServerConfig = ServerConfig()
+    security: SecurityConfig = SecurityConfig()
+    organisation: OrganisationConfig
+    periods: PeriodSettings = PeriodSettings()
+    schedule: ScheduleSettings = ScheduleSettings()
+    surveys: SurveySettings = SurveySettings()
+    metrics: list[MetricConfig] = Field(min_length=1)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(
+                f"unknown time zone {value!r} (expected e.g. Europe/Helsinki)"
+            ) from exc
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The organisation's time zone."""
+        return ZoneInfo(self.timezone)
+
+    def unit(self, unit_id: str) -> UnitConfig:
+        """Return the unit with ``unit_id``; raises ``KeyError`` when unknown."""
+        for unit in self.organisation.units:
+            if unit.id == unit_id:
+                return unit
+        raise KeyError(unit_id)
+
+    def metric(self, metric_id: str) -> MetricConfig:
+        """Return the metric with ``metric_id``; raises ``KeyError`` when unknown."""
+        for metric in self.metrics:
+            if metric.id == metric_id:
+                return metric
+        raise KeyError(metric_id)
+
+    def metrics_for(self, unit_id: str) -> list[MetricConfig]:
+        """Return the metrics a unit reports, grouped by area in catalog order."""
+        unit = self.unit(unit_id)
+        chosen = [m for m in self.metrics if m.reported_by(unit.id, unit.kind)]
+        order = {area: index for index, area in enumerate(Area)}
+        return sorted(chosen, key=lambda m: order[m.area])
+
+
+class ConfigError(Exception):
+    """The configuration file is wrong. ``lines`` holds one readable line per problem."""
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__("\n".join(lines))
+        self.lines = lines
+
+
+def _path(loc: Iterable[Any]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out or "(top level)"
+
+
+_EXPECTED = {
+    "extra_forbidden": "unknown key (check the spelling against config.example.toml)",
+    "missing": "required key is missing",
+}
+
+
+def _pydantic_lines(source: str, error: ValidationError) -> list[str]:
+    lines = []
+    for item in error.errors(include_url=False):
+        kind = item["type"]
+        message = _EXPECTED.get(kind)
+        if message is None:
+            message = str(item["msg"])
+            if kind.endswith("_type") or kind.endswith("_parsing"):
+                message = f"{message}, got {item.get('input')!r}"
+        message = message.removeprefix("Value error, ")
+        lines.append(f"{source}: {_path(item['loc'])}: {message}")
+    return lines
+
+
+def _duplicates(ids: list[str]) -> set[str]:
+    seen: set[str] = set()
+    return {i for i in ids if i in seen or seen.add(i)}  # type: ignore[func-returns-value]
+
+
+def check_references(config: AppConfig) -> list[tuple[str, str]]:
+    """Check what a single section cannot: ids, parents, bounds, choices and targets.
+
+    Returns:
+        ``(key path, problem)`` pairs; empty when the configuration is consistent.
+    """
+    problems: list[tuple[str, str]] = []
+    units = config.organisation.units
+    unit_ids = [u.id for u in units]
+    for dup in sorted(_duplicates(unit_ids)):
+        index = [i for i, u in enumerate(units) if u.id == dup][-1]
+        problems.append((f"organisation.units[{index}].id", f"duplicate unit id {dup!r}"))
+    known = set(unit_ids)
+    roots = [u for u in units if u.parent is None]
+    for index, unit in enumerate(units):
+        if unit.parent is not None and unit.parent not in known:
+            problems.append(
+                (
+                    f"organisation.units[{index}].parent",
+                    f"unit {unit.parent!r} is not defined (expected the id of another unit)",
+                )
+            )
+        if unit.parent == unit.id:
+            problems.append(
+                (f"organisation.units[{index}].parent", "a unit cannot be its own parent")
+            )
+    if len(roots) != 1:
+        problems.append(
+            (
+                "organisation.units",
+                f"expected exactly one root unit (no parent), found {len(roots)}",
+            )
+        )
+    parents = {u.id: u.parent for u in units}
+    for index, unit in enumerate(units):
+        seen, node = {unit.id}, unit.parent
+        while node is not None and node in parents:
+            if node in seen:
+                problems.append((f"organisation.units[{index}].parent", "the parents form a cycle"))
+                break
+            seen.add(node)
+            node = parents[node]
+
+    metric_ids = [m.id for m in config.metrics]
+    for dup in sorted(_duplicates(metric_ids)):
+        index = [i for i, m in enumerate(config.metrics) if m.id == dup][-1]
+        problems.append((f"metrics[{index}].id", f"duplicate metric id {dup!r}"))
+    for index, metric in enumerate(config.metrics):
+        problems.extend(
+            (f"metrics[{index}].{key}", text)
+            for key, text in _metric_problems(metric, known, config)
+        )
+    return problems
+
+
+def _metric_problems(
+    metric: MetricConfig, unit_ids: set[str], config: AppConfig
+) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    if metric.min is not None and metric.max is not None and metric.min > metric.max:
+        out.append(("min", f"min {metric.min:g} is above max {metric.max:g}"))
+    for position, unit_id in enumerate(metric.units):
+        if unit_id not in unit_ids:
+            out.append((f"units[{position}]", f"unit {unit_id!r} is not defined"))
+    for position, target in enumerate(metric.targets):
+        if target.unit is not None and target.unit not in unit_ids:
+            out.append((f"targets[{position}].unit", f"unit {target.unit!r} is not defined"))
+    if metric.kind in (MetricKind.CHOICE, MetricKind.MULTI_CHOICE):
+        if len(metric.choices) < 2:
+            out.append(("choices", f"a {metric.kind} metric needs at least two choices"))
+        for dup in sorted(_duplicates([c.id for c in metric.choices])):
+            out.append(("choices", f"duplicate choice id {dup!r}"))
+    elif metric.choices:
+        out.append(("choices", f"only choice metrics take choices, this one is {metric.kind}"))
+    if metric.kind is MetricKind.MULTI_CHOICE:
+        if metric.max_choices is None:
+            out.append(("max_choices", "a multi_choice metric needs max_choices"))
+        elif metric.max_choices > len(metric.choices):
+            out.append(("max_choices", f"max_choices {metric.max_choices} exceeds the choices"))
+    elif metric.max_choices is not None:
+        out.append(("max_choices", "only multi_choice metrics take max_choices"))
+    if metric.kind is MetricKind.GOAL_STATUS:
+        known = {m.id for m in config.metrics}
+        if metric.goal_for is not None and metric.goal_for not in known:
+            out.append(("goal_for", f"metric {metric.goal_for!r} is not defined"))
+    elif metric.goal_for is not None:
+        out.append(("goal_for", "only goal_status metrics take goal_for"))
+    if metric.kind is MetricKind.PERCENT and metric.min is not None and metric.min < 0:
+        out.append(("min", "a percent cannot be negative"))
+    return out
+
+
+def parse_config(data: dict[str, Any], source: str = "config") -> AppConfig:
+    """Validate already-parsed TOML data.
+
+    Raises:
+        ConfigError: with one line per problem.
+    """
+    try:
+        config = AppConfig.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_pydantic_lines(source, exc)) from None
+    problems = check_references(config)
+    if problems:
+        raise ConfigError([f"{source}: {path}: {text}" for path, text in problems])
+    return config
+
+
+def load_config(path: Path) -> AppConfig:
+    """Read and validate a TOML configuration file.
+
+    Raises:
+        ConfigError: when the file is missing, not valid TOML or not a valid configuration.
+    """
+    source = str(path)
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError([f"{source}: file not found"]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError([f"{source}: cannot read the file ({exc.__class__.__name__})"]) from None
+    try:
+        data = tomllib.loads(raw)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError([f"{source}: not valid TOML: {exc}"]) from None
+    return parse_config(data, source)
+
+
+def default_config_path(explicit: Path | None = None) -> Path:
+    """Return ``explicit``, else ``./config.toml`` when present, else ``config.example.toml``."""
+    if explicit is not None:
+        return explicit
+    local = Path("config.toml")
+    if local.exists():
+        return local
+    example = Path("config.example.toml")
+    if example.exists():
+        return example
+    return Path(__file__).resolve().parent.parent / "config.example.toml"
