@@ -1,0 +1,36 @@
+"""Assemble the engine with every feature the product has."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from collectors import onboarding
+from collectors.config import AppConfig
+from collectors.engine import Command, Ctx, Engine
+from collectors.messages import Outbound
+from collectors.report import ReportFlow
+from storage.db import Database, utcnow
+
+
+def build_engine(
+    db: Database,
+    config: AppConfig,
+    *,
+    clock: Callable[[], datetime] = utcnow,
+    secret: bytes = b"",
+) -> Engine:
+    """An engine with onboarding, the period report and every other registered feature."""
+    engine = Engine(db, config, clock=clock, secret=secret)
+    onboarding.register(engine)
+    report = ReportFlow()
+    engine.add_flow(report)
+
+    def report_command(ctx: Ctx, args: tuple[str, ...]) -> list[Outbound]:
+        unit = args[0] if args else None
+        return report.start(ctx, unit)
+
+    engine.add_command(
+        Command("report", "Fill in the period report", report_command, frozenset({"manager"}))
+    )
+    return engine

@@ -1,0 +1,627 @@
+"""The manager's period report: one question at a time, a review, then submit.
+
+States (``state["stage"]``), kept in the database after every step::
+
+    stateDiagram-v2
+        [*] --> unit: several units
+        [*] --> period: several open periods
+        [*] --> question
+        unit --> period
+        unit --> question
+        period --> question
+        [*] --> reopen: already sent, before the deadline
+        reopen --> review: correct
+        question --> confirm: value far from last period's
+        confirm --> question: no, type again
+        confirm --> question: yes (next)
+        question --> question: answer / skip / not available / reuse / back
+        question --> review: after the last question, or after an edit
+        review --> question: edit an item
+        review --> [*]: submit
+        question --> [*]: cancel (the draft is kept)
+
+Draft answers live in the ``answer`` table of the unit's draft submission and are written on
+every answer, so the report continues at the same question after any restart.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from collectors.config import CHOICE_KINDS, NUMERIC_KINDS, MetricConfig, MetricKind
+from collectors.engine import Ctx, UserError
+from collectors.messages import Option, Outbound, TextReply
+from collectors.numbers import NumberKind, NumberReading, ReadError, read_number
+from collectors.report_text import (
+    bounds_text,
+    choice_ids,
+    choice_label,
+    question_text,
+    read_error_text,
+    show_answer,
+    show_number,
+)
+from collectors.reporting import find_period, open_periods, previous_period_id
+from collectors.vocabulary import AREA_NAMES
+from storage import reports
+from storage.models import Answer, Submission
+from storage.reports import AnswerValue
+
+KIND = "report"
+NOT_AVAILABLE_WORDS = frozenset(
+    {"x", "-", "–", "—", "ei tiedossa", "ei saatavilla", "okänt", "uppgift saknas", "n/a", "na"}
+)
+SUSPICIOUS_RATIO = 10.0
+
+
+class ReportFlow:
+    """The period report conversation."""
+
+    kind = KIND
+
+    # starting ---------------------------------------------------------------------------------
+    def start(
+        self, ctx: Ctx, unit_id: str | None = None, period_id: str | None = None
+    ) -> list[Outbound]:
+        """Begin (or continue) a report, asking for the unit and period when not obvious."""
+        _ = ctx._
+        units = ctx.access.managed_units()
+        if not units:
+            raise UserError(_("Only unit managers and their deputies fill in period reports."))
+        if unit_id is not None and unit_id not in units:
+            raise UserError(_("You can report only for your own units."))
+        if unit_id is None and len(units) > 1:
+            state: dict[str, Any] = {"stage": "unit"}
+            if period_id is not None:
+                state["period"] = period_id
+            ctx.save(KIND, state)
+            options = tuple(
+                Option(ctx.access.units[u].name(ctx.language), ctx.step_data(f"u:{u}"))
+                for u in units
+            )
+            return [TextReply(_("Which unit do you report for?"), options)]
+        return self._choose_period(ctx, unit_id or units[0], period_id)
+
+    def _choose_period(self, ctx: Ctx, unit_id: str, period_id: str | None) -> list[Outbound]:
+        _ = ctx._
+        available = open_periods(ctx.session, ctx.config, ctx.now)
+        if period_id is not None:
+            available = [p for p in available if p.id == period_id]
+            if not available:
+                raise UserError(_("That period is not open for reporting."))
+        if not available:
+            raise UserError(
+                _("No reporting period is open right now. I will let you know when one opens.")
+            )
+        if len(available) > 1:
+            ctx.save(KIND, {"stage": "period", "unit": unit_id})
+            options = tuple(
+                Option(f"{p.short_label()} ({p.label(ctx.language)})", ctx.step_data(f"p:{p.id}"))
+                for p in available
+            )
+            return [TextReply(_("Which period do you report?"), options)]
+        return self._open(ctx, unit_id, available[0].id)
+
+    def _open(self, ctx: Ctx, unit_id: str, period_id: str) -> list[Outbound]:
+        _ = ctx._
+        submission = reports.get_or_create_submission(
+            ctx.session, period_id, unit_id, ctx.person_id, ctx.now
+        )
+        assert submission.id is not None
+        metrics = [m.id for m in ctx.config.metrics_for(unit_id)]
+        if not metrics:
+            raise UserError(_("Your unit has no metrics to report."))
+        state: dict[str, Any] = {
+            "stage": "question",
+            "unit": unit_id,
+            "period": period_id,
+            "submission": submission.id,
+            "metrics": metrics,
+            "i": 0,
+            "edit": False,
+            "selected": [],
+        }
+        unit_name = ctx.access.units[unit_id].name(ctx.language)
+        period = find_period(ctx.session, ctx.config, period_id)
+        if submission.status in ("submitted", "reopened"):
+            state["stage"] = "reopen"
+            ctx.save(KIND, state)
+            sent = submission.submitted_at or ctx.now
+            text = _(
+                "The report of {unit} for {period} was sent on {date}. "
+                "You can correct it until {deadline}.",
+                unit=unit_name,
+                period=period.short_label(),
+                date=sent.astimezone(ctx.config.tz).strftime("%d.%m.%Y"),
+                deadline=period.deadline.strftime("%d.%m.%Y"),
+            )
+            options = (
+                Option(_("Correct it"), ctx.step_data("correct")),
+                Option(_("Keep it as sent"), ctx.step_data("keep")),
+            )
+            return [TextReply(text, options)]
+        answers = reports.answers_of(ctx.session, submission.id)
+        first_open = next((i for i, m in enumerate(metrics) if m not in answers), None)
+        intro: list[Outbound] = []
+        if answers and first_open is None:
+            return self._review(ctx, state)
+        if answers:
+            state["i"] = first_open or 0
+            intro.append(
+                TextReply(
+                    _(
+                        "Welcome back! {count} answers are saved; let us continue from question {number}.",
+                        count=len(answers),
+                        number=state["i"] + 1,
+                    )
+                )
+            )
+        else:
+            intro.append(
+                TextReply(
+                    _(
+                        "Period report of {unit} for {period} ({dates}): {count} questions. "
+                        "Your answers are saved as you go; /cancel stops and you can continue later.",
+                        unit=unit_name,
+                        period=period.short_label(),
+                        dates=period.label(ctx.language),
+                        count=len(metrics),
+                    )
+                )
+            )
+        return intro + self._ask(ctx, state)
+
+    # showing --------------------------------------------------------------------------------
+    def resume(self, ctx: Ctx, state: dict[str, Any]) -> list[Outbound]:
+        """Show the current step again."""
+        stage = state.get("stage")
+        if stage == "question":
+            return self._ask(ctx, state)
+        if stage == "confirm":
+            return self._ask_confirm(ctx, state)
+        if stage == "review":
+            return self._review(ctx, state)
+        if stage == "unit" or stage == "period":
+            return self.start(ctx, state.get("unit"), state.get("period"))
+        if stage == "reopen":
+            return self._open(ctx, state["unit"], state["period"])
+        ctx.end()
+        return []
+
+    def _metrics(self, ctx: Ctx, state: dict[str, Any]) -> list[MetricConfig]:
+        known = {m.id: m for m in ctx.config.metrics}
+        return [known[m] for m in state["metrics"] if m in known]
+
+    def _submission(self, ctx: Ctx, state: dict[str, Any]) -> Submission:
+        submission = ctx.session.get(Submission, state["submission"])
+        if submission is None:
+            ctx.end()
+            raise UserError(ctx._("This report no longer exists. Start again with /report."))
+        return submission
+
+    def _previous(self, ctx: Ctx, state: dict[str, Any]) -> dict[str, Answer]:
+        period = find_period(ctx.session, ctx.config, state["period"])
+        previous_id = previous_period_id(ctx.config, period)
+        if previous_id is None:
+            return {}
+        return reports.previous_answers(ctx.session, state["unit"], previous_id)
+
+    def _ask(self, ctx: Ctx, state: dict[str, Any]) -> list[Outbound]:
+        _ = ctx._
+        metrics = self._metrics(ctx, state)
+        index = min(max(int(state["i"]), 0), len(metrics) - 1)
+        state["i"] = index
+        state["stage"] = "question"
+        metric = metrics[index]
+        previous = self._previous(ctx, state).get(metric.id)
+        if metric.kind is MetricKind.MULTI_CHOICE and not state.get("selected"):
+            current = reports.answers_of(ctx.session, state["submission"]).get(metric.id)
+            state["selected"] = list(current.choices or []) if current is not None else []
+        ctx.save(KIND, state)
+        selected = list(state.get("selected") or [])
+        text = question_text(
+            metric,
+            position=index + 1,
+            total=len(metrics),
+            previous=previous,
+            selected=selected,
+            _=_,
+        )
+        options: list[Option] = []
+        columns = 1
+        if metric.kind in (MetricKind.CHOICE, MetricKind.GOAL_STATUS):
+            columns = 2
+            for n, choice in enumerate(choice_ids(metric)):
+                options.append(Option(choice_label(metric, choice, _), ctx.step_data(f"c:{n}")))
+        elif metric.kind is MetricKind.MULTI_CHOICE:
+            columns = 2
+            for n, choice in enumerate(choice_ids(metric)):
+                mark = "✓ " if choice in selected else ""
+                options.append(
+                    Option(mark + choice_label(metric, choice, _), ctx.step_data(f"t:{n}"))
+                )
+            options.append(Option(_("Done ({count})", count=len(selected)), ctx.step_data("done")))
+        if previous is not None and previous.status == "answered":
+            options.append(
+                Option(
+                    _("Same as last period: {value}", value=show_answer(metric, previous, _)),
+                    ctx.step_data("reuse"),
+                )
+            )
+        options.append(Option(_("Not available"), ctx.step_data("na")))
+        if not metric.required:
+            options.append(Option(_("Skip"), ctx.step_data("skip")))
+        if state.get("edit"):
+            options.append(Option(_("Back to review"), ctx.step_data("review")))
+        elif index > 0:
+            options.append(Option(_("◀ Back"), ctx.step_data("back")))
+        options.append(Option(_("Continue later"), ctx.step_data("cancel")))
+        return [TextReply(text, tuple(options), columns)]
+
+    # answering ------------------------------------------------------------------------------
+    def on_text(self, ctx: Ctx, state: dict[str, Any], text: str) -> list[Outbound]:
+        """Read a typed answer for the current question."""
+        _ = ctx._
+        stage = state.get("stage")
+        if stage == "confirm":
+            # A new value typed instead of pressing yes/no: read it as the answer.
+            state["stage"] = "question"
+            state.pop("pending", None)
+        elif stage != "question":
+            return [TextReply(_("Please use the buttons.")), *self.resume(ctx, state)]
+        metric = self._metrics(ctx, state)[int(state["i"])]
+        typed = text.strip()
+        if metric.kind is MetricKind.TEXT:
+            if not typed:
+                return [TextReply(_("Please type your answer.")), *self._ask(ctx, state)]
+            if typed.lower() in NOT_AVAILABLE_WORDS:
+                return self._store(ctx, state, metric, AnswerValue("not_available", raw=typed))
+            return self._store(ctx, state, metric, AnswerValue("answered", text=typed, raw=typed))
+        if metric.kind in CHOICE_KINDS:
+            return self._typed_choice(ctx, state, metric, typed)
+        return self._typed_number(ctx, state, metric, typed)
+
+    def _typed_number(
+        self, ctx: Ctx, state: dict[str, Any], metric: MetricConfig, typed: str
+    ) -> list[Outbound]:
+        _ = ctx._
+        try:
+            reading = read_number(typed, NumberKind(metric.kind.value), ctx.language)
+        except ReadError as problem:
+            return [TextReply(read_error_text(problem.code, metric, _)), *self._ask(ctx, state)]
+        if reading.not_available:
+            return self._store(ctx, state, metric, AnswerValue("not_available", raw=typed))
+        assert reading.value is not None
+        low, high = _bounds(metric)
+        if (low is not None and reading.value < low) or (high is not None and reading.value > high):
+            return [TextReply(bounds_text(metric, low, high, _)), *self._ask(ctx, state)]
+        value = _answer_value(reading)
+        previous = self._previous(ctx, state).get(metric.id)
+        if _suspicious(reading.value, previous):
+            state["stage"] = "confirm"
+            state["pending"] = {"value": value.value, "second": value.second, "raw": value.raw}
+            return self._ask_confirm(ctx, state)
+        return self._store(ctx, state, metric, value)
+
+    def _ask_confirm(self, ctx: Ctx, state: dict[str, Any]) -> list[Outbound]:
+        _ = ctx._
+        metric = self._metrics(ctx, state)[int(state["i"])]
+        pending = state["pending"]
+        previous = self._previous(ctx, state).get(metric.id)
+        ctx.save(KIND, state)
+        text = _(
+            "You typed {value}, but last period it was {previous}. Is {value} right?",
+            value=show_number(metric, float(pending["value"]), ctx.language),
+            previous=show_answer(metric, previous, _),
+        )
+        options = (
+            Option(_("Yes, keep it"), ctx.step_data("yes")),
+            Option(_("No, I will type it again"), ctx.step_data("no")),
+        )
+        return [TextReply(text, options, 2)]
+
+    def _typed_choice(
+        self, ctx: Ctx, state: dict[str, Any], metric: MetricConfig, typed: str
+    ) -> list[Outbound]:
+        _ = ctx._
+        ids = choice_ids(metric)
+        if typed.lower() in NOT_AVAILABLE_WORDS:
+            return self._store(ctx, state, metric, AnswerValue("not_available", raw=typed))
+        picked: list[str] = []
+        for part in typed.replace(";", ",").split(","):
+            token = part.strip().lower()
+            if not token:
+                continue
+            match = None
+            if token.isdigit() and 1 <= int(token) <= len(ids):
+                match = ids[int(token) - 1]
+            else:
+                for choice in ids:
+                    if choice_label(metric, choice, _).lower() == token or choice == token:
+                        match = choice
+            if match is None:
+                return [
+                    TextReply(_("Please choose with the buttons (or type the option's number).")),
+                    *self._ask(ctx, state),
+                ]
+            if match not in picked:
+                picked.append(match)
+        if not picked:
+            return [
+                TextReply(_("Please choose with the buttons (or type the option's number).")),
+                *self._ask(ctx, state),
+            ]
+        if metric.kind is not MetricKind.MULTI_CHOICE:
+            if len(picked) > 1:
+                return [TextReply(_("Please choose only one.")), *self._ask(ctx, state)]
+            return self._store(
+                ctx, state, metric, AnswerValue("answered", choices=(picked[0],), raw=typed)
+            )
+        limit = metric.max_choices or len(ids)
+        if len(picked) > limit:
+            return [TextReply(_("Choose at most {limit}.", limit=limit)), *self._ask(ctx, state)]
+        return self._store(
+            ctx, state, metric, AnswerValue("answered", choices=tuple(picked), raw=typed)
+        )
+
+    def on_choice(self, ctx: Ctx, state: dict[str, Any], data: str) -> list[Outbound]:
+        """Handle a button of the current step."""
+        _ = ctx._
+        stage = state.get("stage")
+        action, _sep, argument = data.partition(":")
+        if action == "cancel":
+            return self.on_cancel(ctx, state)
+        if stage == "unit" and action == "u":
+            if argument not in ctx.access.managed_units():
+                raise UserError(_("You can report only for your own units."))
+            return self._choose_period(ctx, argument, state.get("period"))
+        if stage == "period" and action == "p":
+            if state.get("unit") not in ctx.access.managed_units():
+                raise UserError(_("You can report only for your own units."))
+            return self._choose_period(ctx, state["unit"], argument)
+        if not ctx.access.can_report(state.get("unit", "")):
+            ctx.end()
+            raise UserError(_("You can report only for your own units."))
+        if stage == "reopen":
+            if action == "correct":
+                submission = self._submission(ctx, state)
+                submission.status = "reopened"
+                ctx.session.add(submission)
+                return self._review(ctx, state)
+            if action == "keep":
+                ctx.end()
+                return [TextReply(_("Fine, the report stays as it was sent."))]
+        if stage == "confirm":
+            if action == "yes":
+                metric = self._metrics(ctx, state)[int(state["i"])]
+                pending = state.pop("pending")
+                value = AnswerValue(
+                    "answered",
+                    value=pending["value"],
+                    second=pending.get("second"),
+                    raw=pending["raw"],
+                )
+                return self._store(ctx, state, metric, value)
+            if action == "no":
+                state.pop("pending", None)
+                return self._ask(ctx, state)
+        if stage == "question":
+            return self._question_choice(ctx, state, action, argument)
+        if stage == "review":
+            if action == "e" and argument.isdigit() and int(argument) < len(state["metrics"]):
+                state["i"] = int(argument)
+                state["edit"] = True
+                state["selected"] = []
+                return self._ask(ctx, state)
+            if action == "submit":
+                return self._submit(ctx, state)
+        return [
+            TextReply(_("That button belongs to an earlier question.")),
+            *self.resume(ctx, state),
+        ]
+
+    def _question_choice(
+        self, ctx: Ctx, state: dict[str, Any], action: str, argument: str
+    ) -> list[Outbound]:
+        _ = ctx._
+        metrics = self._metrics(ctx, state)
+        metric = metrics[int(state["i"])]
+        ids = choice_ids(metric)
+        valid_index = argument.isdigit() and int(argument) < len(ids)
+        single = metric.kind in (MetricKind.CHOICE, MetricKind.GOAL_STATUS)
+        if action == "c" and single and valid_index:
+            choice = ids[int(argument)]
+            value = AnswerValue("answered", choices=(choice,), raw=choice_label(metric, choice, _))
+            return self._store(ctx, state, metric, value)
+        if action == "t" and metric.kind is MetricKind.MULTI_CHOICE and valid_index:
+            choice = ids[int(argument)]
+            selected = list(state.get("selected") or [])
+            limit = metric.max_choices or len(ids)
+            if choice in selected:
+                selected.remove(choice)
+            elif len(selected) >= limit:
+                state["selected"] = selected
+                return [
+                    TextReply(_("Choose at most {limit}.", limit=limit)),
+                    *self._ask(ctx, state),
+                ]
+            else:
+                selected.append(choice)
+            state["selected"] = selected
+            return self._ask(ctx, state)
+        if action == "done" and metric.kind is MetricKind.MULTI_CHOICE:
+            selected = [c for c in (state.get("selected") or []) if c in ids]
+            if not selected:
+                return [
+                    TextReply(_("Choose at least one, or press Not available.")),
+                    *self._ask(ctx, state),
+                ]
+            raw = ", ".join(choice_label(metric, c, _) for c in selected)
+            return self._store(
+                ctx, state, metric, AnswerValue("answered", choices=tuple(selected), raw=raw)
+            )
+        if action == "na":
+            return self._store(ctx, state, metric, AnswerValue("not_available", raw="x"))
+        if action == "skip" and not metric.required:
+            return self._store(ctx, state, metric, AnswerValue("skipped"))
+        if action == "reuse":
+            previous = self._previous(ctx, state).get(metric.id)
+            if previous is not None and previous.status == "answered":
+                value = AnswerValue(
+                    "answered",
+                    value=previous.value,
+                    second=previous.second,
+                    text=previous.text,
+                    choices=tuple(previous.choices) if previous.choices else None,
+                    raw=previous.raw,
+                )
+                return self._store(ctx, state, metric, value)
+        if action == "back" and int(state["i"]) > 0:
+            state["i"] = int(state["i"]) - 1
+            state["selected"] = []
+            return self._ask(ctx, state)
+        if action == "review" and state.get("edit"):
+            return self._review(ctx, state)
+        return [TextReply(_("That button belongs to an earlier question.")), *self._ask(ctx, state)]
+
+    def _store(
+        self, ctx: Ctx, state: dict[str, Any], metric: MetricConfig, value: AnswerValue
+    ) -> list[Outbound]:
+        submission = self._submission(ctx, state)
+        reports.put_answer(
+            ctx.session, submission, metric.id, value, person_id=ctx.person_id, now=ctx.now
+        )
+        ctx.engine.count("answers_stored")
+        state["selected"] = []
+        state.pop("pending", None)
+        if state.get("edit"):
+            return self._review(ctx, state)
+        state["i"] = int(state["i"]) + 1
+        if state["i"] >= len(state["metrics"]):
+            return self._review(ctx, state)
+        return self._ask(ctx, state)
+
+    # review and submit ----------------------------------------------------------------------
+    def _review(self, ctx: Ctx, state: dict[str, Any]) -> list[Outbound]:
+        _ = ctx._
+        state["stage"] = "review"
+        state["edit"] = False
+        state["selected"] = []
+        ctx.save(KIND, state)
+        submission = self._submission(ctx, state)
+        assert submission.id is not None
+        answers = reports.answers_of(ctx.session, submission.id)
+        metrics = self._metrics(ctx, state)
+        unit_name = ctx.access.units[state["unit"]].name(ctx.language)
+        period = find_period(ctx.session, ctx.config, state["period"])
+        lines = [_("Review: {unit}, {period}", unit=unit_name, period=period.short_label())]
+        area = None
+        missing = []
+        for n, metric in enumerate(metrics):
+            if metric.area != area:
+                area = metric.area
+                lines.append("")
+                lines.append(_(AREA_NAMES[metric.area]))
+            answer = answers.get(metric.id)
+            lines.append(
+                f"{n + 1}. {metric.name.get(ctx.language)}: {show_answer(metric, answer, _)}"
+            )
+            if metric.required and (answer is None or answer.status == "skipped"):
+                missing.append(str(n + 1))
+        lines.append("")
+        if missing:
+            lines.append(_("Still missing: {numbers}.", numbers=", ".join(missing)))
+        lines.append(_("Tap a number to change that answer."))
+        options = [Option(str(n + 1), ctx.step_data(f"e:{n}")) for n in range(len(metrics))]
+        label = (
+            _("Send corrections")
+            if submission.first_submitted_at is not None
+            else _("Send the report")
+        )
+        options.append(Option(label, ctx.step_data("submit")))
+        options.append(Option(_("Continue later"), ctx.step_data("cancel")))
+        return [TextReply("\n".join(lines), tuple(options), 6)]
+
+    def _submit(self, ctx: Ctx, state: dict[str, Any]) -> list[Outbound]:
+        _ = ctx._
+        submission = self._submission(ctx, state)
+        assert submission.id is not None
+        period = find_period(ctx.session, ctx.config, state["period"])
+        if not period.is_open(ctx.now, ctx.config.tz):
+            ctx.end()
+            raise UserError(
+                _("The deadline of this period has passed; the report can no longer be changed.")
+            )
+        answers = reports.answers_of(ctx.session, submission.id)
+        missing = [
+            metric.name.get(ctx.language)
+            for metric in self._metrics(ctx, state)
+            if metric.required
+            and (metric.id not in answers or answers[metric.id].status == "skipped")
+        ]
+        if missing:
+            text = _(
+                "Some required answers are missing: {names}. Answer them, or mark them not available.",
+                names="; ".join(missing),
+            )
+            return [TextReply(text), *self._review(ctx, state)]
+        corrected = submission.first_submitted_at is not None
+        reports.mark_submitted(
+            ctx.session, submission, person_id=ctx.person_id, role="manager", now=ctx.now
+        )
+        ctx.end()
+        ctx.engine.count("reports_submitted")
+        unit_name = ctx.access.units[state["unit"]].name(ctx.language)
+        if corrected:
+            text = _(
+                "Thank you! The corrections to the report of {unit} are saved.", unit=unit_name
+            )
+        else:
+            text = _(
+                "Thank you! The report of {unit} for {period} is sent. "
+                "You can correct it with /report until {deadline}.",
+                unit=unit_name,
+                period=period.short_label(),
+                deadline=period.deadline.strftime("%d.%m.%Y"),
+            )
+        replies: list[Outbound] = [TextReply(text)]
+        for hook in ctx.engine.after_submit:
+            replies.extend(hook(ctx, submission.id))
+        return replies
+
+    def on_cancel(self, ctx: Ctx, state: dict[str, Any]) -> list[Outbound]:
+        """Stop for now; every answer given so far stays saved."""
+        ctx.end()
+        return [
+            TextReply(
+                ctx._("Stopped. Your answers so far are saved: continue any time with /report.")
+            )
+        ]
+
+
+def _bounds(metric: MetricConfig) -> tuple[float | None, float | None]:
+    low, high = metric.min, metric.max
+    if metric.kind is MetricKind.PERCENT:
+        low = 0.0 if low is None else low
+        high = 100.0 if high is None else high
+    elif metric.kind in (MetricKind.COUNT, MetricKind.DURATION) and low is None:
+        low = 0.0
+    return low, high
+
+
+def _answer_value(reading: NumberReading) -> AnswerValue:
+    return AnswerValue("answered", value=reading.value, second=reading.second, raw=reading.raw)
+
+
+def _suspicious(value: float, previous: Answer | None) -> bool:
+    """A value ten times larger or smaller than last period's is read back first."""
+    if previous is None or previous.status != "answered" or previous.value is None:
+        return False
+    old = abs(previous.value)
+    new = abs(value)
+    if old == 0 or new == 0:
+        return False
+    return new / old >= SUSPICIOUS_RATIO or old / new >= SUSPICIOUS_RATIO
+
+
+__all__ = ["KIND", "NUMERIC_KINDS", "ReportFlow"]

@@ -1,0 +1,144 @@
+"""How the period report looks: questions, values, the review and the error messages."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from collectors.config import NUMERIC_KINDS, MetricConfig, MetricKind
+from collectors.i18n import Translator
+from collectors.numbers import NumberKind, example_for, format_number
+from collectors.vocabulary import AREA_NAMES, GOAL_STATUS_NAMES
+from storage.models import Answer
+
+
+def unit_label(metric: MetricConfig, language: str) -> str:
+    """The metric's unit label ("kpl", "%"...) or an empty string."""
+    return metric.unit.get(language) if metric.unit is not None else ""
+
+
+def choice_label(metric: MetricConfig, choice_id: str, _: Translator) -> str:
+    """The label of one choice of a choice or goal status metric."""
+    if metric.kind is MetricKind.GOAL_STATUS:
+        name = GOAL_STATUS_NAMES.get(choice_id)
+        return _(name) if name is not None else choice_id
+    for choice in metric.choices:
+        if choice.id == choice_id:
+            return choice.label.get(_.language)
+    return choice_id
+
+
+def choice_ids(metric: MetricConfig) -> list[str]:
+    """The ids of a choice metric's options, in order."""
+    if metric.kind is MetricKind.GOAL_STATUS:
+        return list(GOAL_STATUS_NAMES)
+    return [c.id for c in metric.choices]
+
+
+def show_number(metric: MetricConfig, value: float, language: str) -> str:
+    """A stored number as the person's locale writes it, with the unit label."""
+    kind = NumberKind(metric.kind.value)
+    label = unit_label(metric, language) if metric.kind is not MetricKind.PERCENT else None
+    return format_number(value, kind, language, unit=label or None)
+
+
+def show_answer(metric: MetricConfig, answer: Answer | None, _: Translator) -> str:
+    """A stored answer for display ("1 050 kpl", "not available", "skipped")."""
+    if answer is None:
+        return _("not answered")
+    if answer.status == "not_available":
+        return _("not available")
+    if answer.status == "skipped":
+        return _("skipped")
+    if metric.kind in NUMERIC_KINDS and answer.value is not None:
+        shown = show_number(metric, answer.value, _.language)
+        if answer.second is not None:
+            second = format_number(answer.second, NumberKind(metric.kind.value), _.language)
+            shown = f"{shown} / {second}"
+        return shown
+    if answer.choices:
+        return ", ".join(choice_label(metric, c, _) for c in answer.choices)
+    if answer.text:
+        text = answer.text.strip()
+        return text if len(text) <= 80 else text[:77] + "…"
+    return answer.raw or "—"
+
+
+def question_text(
+    metric: MetricConfig,
+    *,
+    position: int,
+    total: int,
+    previous: Answer | None,
+    selected: Sequence[str],
+    _: Translator,
+) -> str:
+    """The text of one question: area, counter, name, unit, help and last period's answer."""
+    language = _.language
+    lines = [f"{_(AREA_NAMES[metric.area])} · {position}/{total}", ""]
+    name = metric.name.get(language)
+    label = unit_label(metric, language)
+    lines.append(f"{name} ({label})" if label else name)
+    if metric.help is not None:
+        lines.append(metric.help.get(language))
+    if not metric.required:
+        lines.append(_("(optional)"))
+    if previous is not None and previous.status != "skipped":
+        lines.append(_("Last period: {value}", value=show_answer(metric, previous, _)))
+    if metric.kind is MetricKind.MULTI_CHOICE:
+        limit = metric.max_choices or len(metric.choices)
+        lines.append(
+            _(
+                "Choose up to {limit}, then press Done. Chosen: {count}.",
+                limit=limit,
+                count=len(selected),
+            )
+        )
+    elif metric.kind in (MetricKind.CHOICE, MetricKind.GOAL_STATUS):
+        lines.append(_("Choose one."))
+    elif metric.kind is MetricKind.TEXT:
+        lines.append(_("Type your answer."))
+    else:
+        example = example_for(NumberKind(metric.kind.value), language)
+        lines.append(_("Type a number, for example {example}.", example=example))
+    return "\n".join(lines)
+
+
+def read_error_text(code: str, metric: MetricConfig, _: Translator) -> str:
+    """A localized reason for a number that could not be read, with an accepted example."""
+    example = example_for(NumberKind(metric.kind.value), _.language)
+    reasons = {
+        "empty": _("I did not get a number."),
+        "too_long": _("That is too long to be a number."),
+        "not_integer": _("This one must be a whole number."),
+        "negative": _("This one cannot be negative."),
+        "bad_duration": _("I could not read that as a duration."),
+        "percent_sign_on_count": _("This one is a count, not a percent."),
+    }
+    reason = reasons.get(code, _("I could not read that as a number."))
+    return _(
+        "{reason} Please type it like this: {example} (or x if it is not available).",
+        reason=reason,
+        example=example,
+    )
+
+
+def bounds_text(metric: MetricConfig, low: float | None, high: float | None, _: Translator) -> str:
+    """A localized reason for a number outside the metric's bounds."""
+    kind = NumberKind(metric.kind.value)
+    language = _.language
+    if low is not None and high is not None:
+        return _(
+            "The value must be between {low} and {high}. Please check it and type it again.",
+            low=format_number(low, kind, language),
+            high=format_number(high, kind, language),
+        )
+    if low is not None:
+        return _(
+            "The value must be at least {low}. Please check it and type it again.",
+            low=format_number(low, kind, language),
+        )
+    assert high is not None
+    return _(
+        "The value must be at most {high}. Please check it and type it again.",
+        high=format_number(high, kind, language),
+    )
