@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -62,23 +63,26 @@ def postgres_url() -> str | None:
 
 
 @pytest.fixture
-def pg_url() -> str:
-    """A fresh schema on the PostgreSQL server named by OMABOT_TEST_DATABASE_URL."""
+def pg_url() -> Iterator[str]:
+    """A fresh, private schema on the PostgreSQL server named by OMABOT_TEST_DATABASE_URL."""
     url = postgres_url()
     if url is None:
         pytest.skip("OMABOT_TEST_DATABASE_URL is not set: PostgreSQL tests skipped")
-    db = Database(url)
+    schema = f"t_{secrets.token_hex(6)}"
+    admin = Database(url)
     try:
-        with db.engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
+        with admin.engine.begin() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     except Exception as exc:  # the server is gone
+        admin.dispose()
         pytest.skip(
             f"PostgreSQL at OMABOT_TEST_DATABASE_URL is not reachable: {exc.__class__.__name__}"
         )
-    finally:
-        db.dispose()
-    return url
+    separator = "&" if "?" in url else "?"
+    yield f"{url}{separator}options=-csearch_path%3D{schema}"
+    with admin.engine.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -6,9 +6,16 @@ from alembic import context
 from sqlalchemy import Engine
 from sqlmodel import SQLModel
 
-import storage.models  # noqa: F401  (registers the tables)
+import storage.models
+import storage.notify_models
+import storage.survey_models  # noqa: F401
 
 target_metadata = SQLModel.metadata
+
+
+def _ours(name: str | None, type_: str, _parent: object) -> bool:
+    # APScheduler keeps its own job table in the same database.
+    return not (type_ == "table" and name == "apscheduler_jobs")
 
 
 def run_migrations_online() -> None:
@@ -20,6 +27,7 @@ def run_migrations_online() -> None:
             target_metadata=target_metadata,
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
+            include_name=_ours,
         )
         context.run_migrations()
 

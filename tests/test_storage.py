@@ -1,0 +1,134 @@
+"""Storage round trips, on SQLite and (when configured) PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import inspect, text
+
+from storage import reports
+from storage.db import Database, current_revision, head_revision
+from storage.people import (
+    InvitationProblem,
+    Role,
+    check_invitation,
+    create_invitation,
+    create_person,
+    find_person,
+    grant,
+    use_invitation,
+)
+from storage.reports import AnswerValue
+
+NOW = datetime(2025, 9, 10, 7, 0, tzinfo=UTC)
+
+
+def test_migrations_create_every_table_on_an_empty_database(any_db_url: str) -> None:
+    db = Database(any_db_url)
+    assert current_revision(db.engine) is None
+    db.upgrade()
+    assert current_revision(db.engine) == head_revision()
+    tables = set(inspect(db.engine).get_table_names())
+    assert {"unit", "person", "submission", "answer", "survey_answer", "notification"} <= tables
+    db.upgrade()  # a second run is a no-op
+    db.dispose()
+
+
+def test_sqlite_runs_in_wal_mode(db: Database) -> None:
+    with db.engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+
+
+def test_report_round_trip_with_revisions(any_db: Database) -> None:
+    with any_db.session() as session:
+        person = create_person(session, now=NOW, transport="telegram", external_id="42")
+        assert person.id is not None
+        grant(session, person.id, Role.MANAGER, "kotihoito-a", now=NOW)
+        reports.save_period(
+            session,
+            period_id="2025-T2",
+            scheme="tertile",
+            start=datetime(2025, 5, 1).date(),
+            end=datetime(2025, 8, 31).date(),
+            opens_on=datetime(2025, 9, 1).date(),
+            deadline=datetime(2025, 9, 21).date(),
+            manual=False,
+            now=NOW,
+        )
+        sub = reports.get_or_create_submission(session, "2025-T2", "kotihoito-a", person.id, NOW)
+        reports.put_answer(
+            session,
+            sub,
+            "decisions",
+            AnswerValue("answered", value=1050.0, raw="1 050"),
+            person_id=person.id,
+            now=NOW,
+        )
+        reports.put_answer(
+            session,
+            sub,
+            "incident_types",
+            AnswerValue("answered", choices=("medication", "fall"), raw="Lääkehoito, Kaatuminen"),
+            person_id=person.id,
+            now=NOW,
+        )
+        reports.mark_submitted(session, sub, person_id=person.id, role="manager", now=NOW)
+    later = NOW + timedelta(days=1)
+    with any_db.session() as session:
+        found = find_person(session, "telegram", "42")
+        assert found is not None and found.id is not None
+        sub2 = reports.get_submission(session, "2025-T2", "kotihoito-a")
+        assert sub2 is not None and sub2.id is not None
+        assert sub2.status == "submitted" and sub2.version == 1
+        answer = reports.put_answer(
+            session,
+            sub2,
+            "decisions",
+            AnswerValue("answered", value=1060.0, raw="1060"),
+            person_id=found.id,
+            now=later,
+        )
+        answers = reports.answers_of(session, sub2.id)
+        assert answers["incident_types"].choices == ["medication", "fall"]
+        assert answers["decisions"].value == 1060.0
+        assert answer.id is not None
+        revisions = reports.revisions_of(session, answer.id)
+        assert [(r.value, r.raw) for r in revisions] == [(1050.0, "1 050")]
+        rows = reports.export_rows(session, "2025-T2", None, "fi")
+        assert {r.metric_id for r in rows} == {"decisions", "incident_types"}
+
+
+def test_invitation_lifecycle(any_db: Database) -> None:
+    with any_db.session() as session:
+        single = create_invitation(
+            session,
+            role=Role.MANAGER,
+            unit_id="kotihoito-a",
+            now=NOW,
+            expires_in=timedelta(days=14),
+        )
+        multi = create_invitation(
+            session,
+            role=Role.STAFF,
+            unit_id="kotihoito-a",
+            now=NOW,
+            expires_in=timedelta(days=1),
+            max_uses=2,
+        )
+        assert len(single.code) >= 16
+        assert single.invitation.code_hash != single.code  # only a hash is stored
+    with any_db.session() as session:
+        found = check_invitation(session, single.code, NOW)
+        assert not isinstance(found, InvitationProblem)
+        assert use_invitation(session, found)
+        assert check_invitation(session, single.code, NOW) is InvitationProblem.USED
+        assert check_invitation(session, "not-a-code", NOW) is InvitationProblem.UNKNOWN
+        staff = check_invitation(session, multi.code, NOW)
+        assert not isinstance(staff, InvitationProblem)
+        assert use_invitation(session, staff)
+        assert use_invitation(session, staff)
+        assert not use_invitation(session, staff)
+        assert (
+            check_invitation(session, multi.code, NOW + timedelta(days=2))
+            is InvitationProblem.EXPIRED
+        )
