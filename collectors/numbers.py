@@ -1,0 +1,414 @@
+"""The forgiving number reader: what a unit manager types -> a value, and back for display.
+
+Reading rules (the same in every locale; the chat locale only settles one ambiguity):
+
+* Input is NFKC-normalized; every kind of space (space, U+00A0, U+202F, U+2009...) is one
+  space; zero-width characters are dropped; leading/trailing whitespace is ignored. Input
+  longer than ``MAX_LENGTH`` characters is refused (``too_long``).
+* Spaces inside a number always group thousands ("1 050", "96 624"). A decimal comma is
+  read in every locale, because people in Finland type it whatever the chat language.
+  When both "," and "." occur, the last one is the decimal separator ("1.234,5",
+  "1,234.5"); one of them repeated is grouping ("1.000.000"). Grouping is checked by
+  Babel (`parse_decimal(strict=True)`) after rewriting into the locale's own symbols.
+* Ambiguous "1,050" / "1.050" (one separator, 1-3 digits before it, exactly 3 after,
+  no spaces): for COUNT it is grouping (1050), as a count cannot have a fraction;
+  otherwise it is grouping only when that separator is the locale's group symbol
+  (en "1,050" = 1050) and a decimal separator elsewhere (fi/sv "1,050" = 1.05,
+  en "1.050" = 1.05).
+* A minus sign ("-", U+2212, en dash) or "+" directly before a single number.
+  Negatives are allowed for NUMBER and INDEX only.
+* Suffixes: "%" (or "prosenttia", "procent", "percent"...) only for PERCENT; any other
+  unit word of letters, "/" and "." ("kpl", "2,6 pv/tt", "mån", "vrk", "14 days", "5st")
+  is kept in ``unit_word``. A bracketed previous figure at the end, "7 (6)", is read with
+  the same kind into ``previous``. A qualifier in front ("<3", "alle 3", "yli 5",
+  "noin 50", "ca 50") is kept as "<", ">", "≤", "≥" or "~".
+* PERCENT values are percent points: "4,6 %" and "4,6" both give 4.6.
+* Sums "6+1" (value 7, ``parts`` kept) and pairs "192/469" (value 192, ``second`` 469)
+  of unsigned numbers, for COUNT and NUMBER only.
+* DURATION: "h:mm:ss" or "m:ss" (also "h.mm.ss"); a plain number is minutes ("13" ->
+  780 s, "2,5" -> 150 s) unless a time unit follows ("30 s", "2 h", "3 vrk", "1 day").
+  The value is in seconds.
+* Not available: "x", "-", "–", "—", "ei tiedossa", "ei saatavilla", "okänt",
+  "uppgift saknas", "n/a", "na", "unknown", "not available" (see ``NOT_AVAILABLE_WORDS``).
+
+Range limits (NPS -100..100, percent 0..100) belong to the metric definition, not here.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from enum import StrEnum
+from functools import lru_cache
+
+from babel import Locale, numbers
+
+MAX_LENGTH = 64
+"""Longest accepted input, in characters after stripping and normalizing."""
+
+
+class NumberKind(StrEnum):
+    """What kind of figure a metric asks for."""
+
+    COUNT = "count"
+    NUMBER = "number"
+    PERCENT = "percent"
+    DURATION = "duration"
+    INDEX = "index"
+
+
+class ReadErrorCode(StrEnum):
+    """Every reason `read_number` can give; the engine localizes the message from it."""
+
+    EMPTY = "empty"  # nothing but whitespace
+    TOO_LONG = "too_long"  # longer than MAX_LENGTH
+    UNREADABLE = "unreadable"  # not a number in any accepted shape
+    NOT_INTEGER = "not_integer"  # a count with a fraction
+    NEGATIVE = "negative"  # below zero for COUNT, PERCENT or DURATION
+    PERCENT_SIGN_ON_COUNT = "percent_sign_on_count"  # "%" given for a COUNT
+    UNEXPECTED_PERCENT = "unexpected_percent"  # "%" for NUMBER, INDEX or DURATION
+    UNEXPECTED_DURATION = "unexpected_duration"  # "0:13:25" for a kind other than DURATION
+    BAD_DURATION = "bad_duration"  # malformed time: "1:5", "0:75:00", "1:2:3:4"
+    UNKNOWN_UNIT = "unknown_unit"  # a plain-number DURATION with a non-time unit word
+    SUM_NOT_ALLOWED = "sum_not_allowed"  # "6+1" for PERCENT, INDEX or DURATION
+    PAIR_NOT_ALLOWED = "pair_not_allowed"  # "192/469" for PERCENT, INDEX or DURATION
+    BAD_PREVIOUS = "bad_previous"  # the bracketed previous figure in "7 (x6)" is unreadable
+
+
+class ReadError(ValueError):
+    """Expected, user-facing failure to read a number; never carries the user's text.
+
+    Attributes:
+        code: the machine-readable reason, one of `ReadErrorCode`.
+    """
+
+    def __init__(self, code: ReadErrorCode) -> None:
+        super().__init__(f"cannot read the number: {code.value}")
+        self.code: ReadErrorCode = code
+
+
+@dataclass(frozen=True)
+class NumberReading:
+    """The result of reading one answer; ``raw`` is exactly what the person typed."""
+
+    raw: str
+    value: float | None
+    not_available: bool = False
+    parts: tuple[float, ...] = ()
+    second: float | None = None
+    previous: float | None = None
+    qualifier: str | None = None
+    unit_word: str | None = None
+
+
+NOT_AVAILABLE_WORDS = frozenset(
+    {"x", "-", "–", "—", "−", "n/a", "na", "n.a", "unknown", "not available", "ei tiedossa"}
+    | {"ei saatavilla", "ei tietoa", "okänt", "uppgift saknas", "saknas", "ej tillgänglig"}
+)
+"""Answers meaning *not available*, compared case-insensitively without trailing dots."""
+_PERCENT_WORDS = {"%", "prosenttia", "prosentti", "pros", "procent", "prosent", "percent", "pct"}
+_TIME_UNITS = {
+    1: "s sec secs second seconds sek sekunti sekuntia sekund sekunder",
+    60: "min mins minute minutes minuutti minuuttia minut minuter",
+    3600: "h hr hrs hour hours t tunti tuntia tim timme timmar",
+    86400: "d day days pv päivä päivää vrk vuorokausi vuorokautta dag dagar dygn",
+}
+_SECONDS_PER_UNIT = {
+    word: factor for factor, words in _TIME_UNITS.items() for word in words.split()
+}
+_QUALIFIERS = {
+    **{"<=": "≤", ">=": "≥", "≤": "≤", "≥": "≥", "<": "<", ">": ">", "~": "~", "≈": "~"},
+    **dict.fromkeys(("alle", "under", "mindre än", "less than", "fewer than", "below"), "<"),
+    **dict.fromkeys(("yli", "över", "mer än", "fler än", "more than", "over", "above"), ">"),
+    **dict.fromkeys(("noin", "n.", "ca", "ca.", "cirka", "about", "approx.", "around"), "~"),
+}
+_QUALIFIER_RE = re.compile(
+    "^(?P<q>"
+    + "|".join(re.escape(q) for q in sorted(_QUALIFIERS, key=len, reverse=True))
+    + r")(?:\s+|(?<=[^\w])|(?=[0-9]))",
+    re.IGNORECASE,
+)
+_INVISIBLE_RE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
+_SPACES_RE = re.compile(r"\s+")
+_WORD = r"[^\W\d_]+(?:[./-][^\W\d_]+)*\.?"
+_SUFFIX_RE = re.compile(rf"^(?P<body>.*?[0-9])\s*(?P<unit>%|€|{_WORD}(?: {_WORD}){{0,2}})$")
+_PREVIOUS_RE = re.compile(r"^(?P<main>[^()]*?)\s*\((?P<prev>[^()]*)\)$")
+_SIGN_RE = re.compile(r"^(?P<sign>[-−–‐‒+])(?=[0-9])")
+_PLAIN_RE = re.compile(r"^[0-9](?:[0-9 ,.]*[0-9])?$")
+_COLON_DURATION_RE = re.compile(r"^([0-9]+):([0-9]{2})(?::([0-9]{2}))?$")
+_DOTTED_DURATION_RE = re.compile(r"^([0-9]+)\.([0-9]{2})\.([0-9]{2})$")
+_EXAMPLES = {"count": 1050.0, "number": 2.95, "percent": 4.6, "duration": 805.0, "index": 26.0}
+_SIGNED_KINDS = frozenset({NumberKind.NUMBER, NumberKind.INDEX})
+_COMPOUND_KINDS = frozenset({NumberKind.COUNT, NumberKind.NUMBER})
+
+
+def read_number(text: str, kind: NumberKind, locale: str = "fi") -> NumberReading:
+    """Read what a person typed as a figure of the given kind.
+
+    Args:
+        text: the answer exactly as typed.
+        kind: the kind of figure the metric asks for (a `NumberKind` or its value).
+        locale: the chat locale ("fi", "sv", "en"); it only settles "1,050"-like input.
+
+    Returns:
+        The reading, with ``raw`` set to ``text`` unchanged.
+
+    Raises:
+        ReadError: whenever the text cannot be read as this kind; see `ReadErrorCode`.
+    """
+    kind = NumberKind(kind)
+    stripped = text.strip()
+    if len(stripped) > MAX_LENGTH:
+        raise ReadError(ReadErrorCode.TOO_LONG)
+    normal = _normalize(stripped)
+    if not normal:
+        raise ReadError(ReadErrorCode.EMPTY)
+    if len(normal) > MAX_LENGTH:
+        raise ReadError(ReadErrorCode.TOO_LONG)
+    if _is_not_available(normal):
+        return NumberReading(raw=text, value=None, not_available=True)
+    previous: float | None = None
+    match = _PREVIOUS_RE.match(normal)
+    if match:
+        normal = match["main"]
+        previous = _read_previous(match["prev"], kind, locale)
+        if _is_not_available(normal):
+            return NumberReading(raw=text, value=None, not_available=True, previous=previous)
+    if "(" in normal or ")" in normal:
+        raise ReadError(ReadErrorCode.UNREADABLE)
+    return replace(_read_main(normal, kind, locale), raw=text, previous=previous)
+
+
+def format_number(value: float, kind: NumberKind, locale: str, unit: str | None = None) -> str:
+    """Format a stored value for display, the inverse of `read_number`.
+
+    COUNT is rounded to a whole number ("1 050"), NUMBER and INDEX keep up to three
+    decimals ("2,95"), PERCENT up to two with the locale's percent pattern ("4,6 %",
+    en "4.6%"), DURATION is seconds shown as h:mm:ss ("0:13:25"). Babel's grouping uses
+    a no-break space in fi/sv, so the result never wraps inside a number.
+
+    Args:
+        value: the value as stored (percent points for PERCENT, seconds for DURATION).
+        kind: the kind of figure.
+        locale: the display locale.
+        unit: an optional unit word appended after a no-break space ("kpl"); ignored for
+            PERCENT, whose unit is the percent sign.
+
+    Returns:
+        The formatted text.
+
+    Raises:
+        ValueError: if ``value`` is NaN or infinite.
+    """
+    if not math.isfinite(value):
+        raise ValueError("only finite values can be formatted")
+    kind = NumberKind(kind)
+    number = Decimal(repr(float(value)))
+    if kind is NumberKind.DURATION:
+        text = _format_duration(number)
+    elif kind is NumberKind.PERCENT:
+        text = numbers.format_percent(number / 100, format=_percent_pattern(locale), locale=locale)
+    elif kind is NumberKind.COUNT:
+        text = numbers.format_decimal(number, format="#,##0", locale=locale)
+    else:
+        text = numbers.format_decimal(number, format="#,##0.###", locale=locale)
+    if not any(c in "123456789" for c in text):  # rounded to zero: no "-0"
+        text = text.lstrip("-−")
+    if unit and kind is not NumberKind.PERCENT:
+        text = f"{text}\u00a0{unit}"
+    return str(text)
+
+
+def example_for(kind: NumberKind, locale: str) -> str:
+    """An example of accepted input for error messages ("1 050", "4,6 %", "0:13:25").
+
+    Args:
+        kind: the kind of figure asked for.
+        locale: the display locale.
+
+    Returns:
+        The example, formatted with `format_number` so that it reads back.
+    """
+    kind = NumberKind(kind)
+    return format_number(_EXAMPLES[kind], kind, locale)
+
+
+def _read_main(text: str, kind: NumberKind, locale: str) -> NumberReading:
+    """Read one figure without a bracketed previous one: qualifier, body, suffix."""
+    qualifier = None
+    match = _QUALIFIER_RE.match(text)
+    if match:
+        qualifier = _QUALIFIERS[match["q"].casefold()]
+        text = text[match.end() :]
+    unit_word = None
+    body = text
+    suffix = _SUFFIX_RE.match(text)
+    if suffix:
+        body = suffix["body"]
+        unit = suffix["unit"]
+        if unit.casefold().rstrip(".") in _PERCENT_WORDS:
+            if kind is NumberKind.COUNT:
+                raise ReadError(ReadErrorCode.PERCENT_SIGN_ON_COUNT)
+            if kind is not NumberKind.PERCENT:
+                raise ReadError(ReadErrorCode.UNEXPECTED_PERCENT)
+        else:
+            unit_word = unit
+    value, parts, second = _read_body(body, kind, locale, unit_word)
+    if parts and kind not in _COMPOUND_KINDS:
+        raise ReadError(ReadErrorCode.SUM_NOT_ALLOWED)
+    if second is not None and kind not in _COMPOUND_KINDS:
+        raise ReadError(ReadErrorCode.PAIR_NOT_ALLOWED)
+    if value < 0 and kind not in _SIGNED_KINDS:
+        raise ReadError(ReadErrorCode.NEGATIVE)
+    figures = (value, *parts, *(() if second is None else (second,)))
+    if kind is NumberKind.COUNT and any(n != n.to_integral_value() for n in figures):
+        raise ReadError(ReadErrorCode.NOT_INTEGER)
+    if not all(math.isfinite(float(n)) for n in figures):
+        raise ReadError(ReadErrorCode.UNREADABLE)
+    return NumberReading(
+        raw=text,
+        value=_f(value),
+        parts=tuple(_f(p) for p in parts),
+        second=None if second is None else _f(second),
+        qualifier=qualifier,
+        unit_word=unit_word,
+    )
+
+
+def _read_body(
+    body: str, kind: NumberKind, locale: str, unit_word: str | None
+) -> tuple[Decimal, tuple[Decimal, ...], Decimal | None]:
+    """Read the numeric part: a duration, a sum, a pair or one signed number."""
+    negative = False
+    sign = _SIGN_RE.match(body)
+    if sign:
+        negative = sign["sign"] != "+"
+        body = body[1:]
+    is_dotted_duration = kind is NumberKind.DURATION and _DOTTED_DURATION_RE.match(body)
+    if ":" in body or is_dotted_duration:
+        if kind is not NumberKind.DURATION:
+            raise ReadError(ReadErrorCode.UNEXPECTED_DURATION)
+        seconds = _read_duration(body.replace(" ", ""))
+        return (-seconds if negative else seconds), (), None
+    if sign and ("+" in body or "/" in body):
+        raise ReadError(ReadErrorCode.UNREADABLE)
+    if "+" in body:
+        parts = tuple(_read_plain(p.strip(), kind, locale) for p in body.split("+"))
+        return sum(parts, Decimal(0)), parts, None
+    if "/" in body:
+        pieces = body.split("/")
+        if len(pieces) != 2:
+            raise ReadError(ReadErrorCode.UNREADABLE)
+        first, second = (_read_plain(p.strip(), kind, locale) for p in pieces)
+        return first, (), second
+    number = _read_plain(body, kind, locale)
+    if kind is NumberKind.DURATION:
+        factor = 60 if unit_word is None else _SECONDS_PER_UNIT.get(unit_word.casefold())
+        if factor is None:
+            raise ReadError(ReadErrorCode.UNKNOWN_UNIT)
+        number *= factor
+    return (-number if negative else number), (), None
+
+
+def _read_plain(token: str, kind: NumberKind, locale: str) -> Decimal:
+    """Read one unsigned number with any grouping and decimal separator, via Babel."""
+    if not _PLAIN_RE.match(token):
+        raise ReadError(ReadErrorCode.UNREADABLE)
+    decimal_symbol, group_symbol = _symbols(locale)
+    has_space = " " in token
+    commas, points = token.count(","), token.count(".")
+    decimal_char: str | None = None
+    group_char: str | None = None
+    if commas and points:
+        decimal_char = "," if token.rfind(",") > token.rfind(".") else "."
+        group_char = "." if decimal_char == "," else ","
+        if token.count(decimal_char) != 1 or has_space:
+            raise ReadError(ReadErrorCode.UNREADABLE)
+    elif commas or points:
+        char = "," if commas else "."
+        whole, _, fraction = token.partition(char)
+        if commas + points > 1:
+            if has_space:
+                raise ReadError(ReadErrorCode.UNREADABLE)
+            group_char = char
+        elif (
+            not has_space
+            and len(fraction) == 3
+            and len(whole) <= 3
+            and not whole.startswith("0")
+            and (kind is NumberKind.COUNT or char == group_symbol)
+        ):
+            group_char = char
+        else:
+            decimal_char = char
+    table = {ord(" "): group_symbol}
+    if group_char:
+        table[ord(group_char)] = group_symbol
+    if decimal_char:
+        table[ord(decimal_char)] = decimal_symbol
+    localized = token.translate(table)
+    try:
+        parsed: Decimal = numbers.parse_decimal(localized, locale=locale, strict=True)
+    except numbers.NumberFormatError:
+        raise ReadError(ReadErrorCode.UNREADABLE) from None
+    return parsed
+
+
+def _read_duration(text: str) -> Decimal:
+    """Read "h:mm:ss", "m:ss" or "h.mm.ss" as seconds."""
+    match = _COLON_DURATION_RE.match(text) or _DOTTED_DURATION_RE.match(text)
+    if not match:
+        raise ReadError(ReadErrorCode.BAD_DURATION)
+    fields = [int(f) for f in match.groups() if f is not None]
+    hours = fields[0] if len(fields) == 3 else 0
+    minutes, seconds = fields[-2], fields[-1]
+    if seconds >= 60 or (len(fields) == 3 and minutes >= 60):
+        raise ReadError(ReadErrorCode.BAD_DURATION)
+    return Decimal(hours * 3600 + minutes * 60 + seconds)
+
+
+def _read_previous(text: str, kind: NumberKind, locale: str) -> float | None:
+    """Read the bracketed previous figure of "7 (6)"; ``None`` when it is not available."""
+    text = text.strip()
+    if _is_not_available(text):
+        return None
+    try:
+        return _read_main(text, kind, locale).value  # never None: not-available is above
+    except ReadError:
+        raise ReadError(ReadErrorCode.BAD_PREVIOUS) from None
+
+
+def _format_duration(seconds: Decimal) -> str:
+    total = int(abs(seconds).to_integral_value())
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    sign = "-" if seconds < 0 and total else ""
+    return f"{sign}{hours}:{minutes:02d}:{secs:02d}"
+
+
+def _normalize(text: str) -> str:
+    text = _INVISIBLE_RE.sub("", unicodedata.normalize("NFKC", text))
+    return _SPACES_RE.sub(" ", text).strip()
+
+
+def _is_not_available(text: str) -> bool:
+    return text.casefold().rstrip(".") in NOT_AVAILABLE_WORDS
+
+
+def _f(number: Decimal) -> float:
+    """Decimal -> float, with -0.0 turned into 0.0."""
+    return float(number) + 0.0
+
+
+@lru_cache(maxsize=32)
+def _symbols(locale: str) -> tuple[str, str]:
+    return str(numbers.get_decimal_symbol(locale)), str(numbers.get_group_symbol(locale))
+
+
+@lru_cache(maxsize=32)
+def _percent_pattern(locale: str) -> str:
+    pattern = str(Locale.parse(locale).percent_formats[None].pattern)
+    return pattern.replace("#,##0", "#,##0.##", 1)
