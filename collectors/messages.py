@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Protocol
 
 
 class InboundKind(StrEnum):
@@ -114,3 +115,21 @@ class Delivery:
     transport: str
     chat_id: str
     reply: Outbound
+
+
+class DeliveryOutcome(StrEnum):
+    """What became of a delivery."""
+
+    SENT = "sent"
+    BLOCKED = "blocked"  # the person blocked the bot or the chat is gone: do not retry
+    FAILED = "failed"  # anything else after the transport's own retries
+
+
+class Deliverer(Protocol):
+    """A transport that can send a message to someone on its own initiative (reminders)."""
+
+    transport: str
+
+    async def deliver(self, delivery: Delivery) -> DeliveryOutcome:
+        """Send one message; never raises for a per-recipient failure."""
+        ...
