@@ -84,7 +84,7 @@ def cli(
 
 def main() -> None:
     """Console entry point (``omabot``)."""
-    from bot.cli import admin  # noqa: PLC0415  (areas register themselves on the group)
+    from bot.cli import admin  # areas register themselves on the group
 
     for area in (admin,):
         area.register(cli)
