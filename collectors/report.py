@@ -28,21 +28,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from collectors.config import CHOICE_KINDS, NUMERIC_KINDS, MetricConfig, MetricKind
+from collectors.config import MetricConfig, MetricKind
 from collectors.engine import Ctx, UserError
 from collectors.messages import Option, Outbound, TextReply
-from collectors.numbers import NumberKind, NumberReading, ReadError, read_number
+from collectors.report_answers import NeedsConfirmation, Rejected, interpret
 from collectors.report_text import (
-    bounds_text,
     choice_ids,
     choice_label,
     question_text,
-    read_error_text,
+    review_lines,
     show_answer,
     show_number,
 )
 from collectors.reporting import find_period, open_periods, previous_period_id
-from collectors.vocabulary import AREA_NAMES
 from storage import reports
 from storage.models import Answer, Submission
 from storage.reports import AnswerValue
@@ -270,38 +268,16 @@ class ReportFlow:
         elif stage != "question":
             return [TextReply(_("Please use the buttons.")), *self.resume(ctx, state)]
         metric = self._metrics(ctx, state)[int(state["i"])]
-        typed = text.strip()
-        if metric.kind is MetricKind.TEXT:
-            if not typed:
-                return [TextReply(_("Please type your answer.")), *self._ask(ctx, state)]
-            if typed.lower() in NOT_AVAILABLE_WORDS:
-                return self._store(ctx, state, metric, AnswerValue("not_available", raw=typed))
-            return self._store(ctx, state, metric, AnswerValue("answered", text=typed, raw=typed))
-        if metric.kind in CHOICE_KINDS:
-            return self._typed_choice(ctx, state, metric, typed)
-        return self._typed_number(ctx, state, metric, typed)
-
-    def _typed_number(
-        self, ctx: Ctx, state: dict[str, Any], metric: MetricConfig, typed: str
-    ) -> list[Outbound]:
-        _ = ctx._
-        try:
-            reading = read_number(typed, NumberKind(metric.kind.value), ctx.language)
-        except ReadError as problem:
-            return [TextReply(read_error_text(problem.code, metric, _)), *self._ask(ctx, state)]
-        if reading.not_available:
-            return self._store(ctx, state, metric, AnswerValue("not_available", raw=typed))
-        assert reading.value is not None
-        low, high = _bounds(metric)
-        if (low is not None and reading.value < low) or (high is not None and reading.value > high):
-            return [TextReply(bounds_text(metric, low, high, _)), *self._ask(ctx, state)]
-        value = _answer_value(reading)
         previous = self._previous(ctx, state).get(metric.id)
-        if _suspicious(reading.value, previous):
+        outcome = interpret(metric, text, previous, _)
+        if isinstance(outcome, Rejected):
+            return [TextReply(outcome.reason), *self._ask(ctx, state)]
+        if isinstance(outcome, NeedsConfirmation):
+            value = outcome.value
             state["stage"] = "confirm"
             state["pending"] = {"value": value.value, "second": value.second, "raw": value.raw}
             return self._ask_confirm(ctx, state)
-        return self._store(ctx, state, metric, value)
+        return self._store(ctx, state, metric, outcome.value)
 
     def _ask_confirm(self, ctx: Ctx, state: dict[str, Any]) -> list[Outbound]:
         _ = ctx._
@@ -319,50 +295,6 @@ class ReportFlow:
             Option(_("No, I will type it again"), ctx.step_data("no")),
         )
         return [TextReply(text, options, 2)]
-
-    def _typed_choice(
-        self, ctx: Ctx, state: dict[str, Any], metric: MetricConfig, typed: str
-    ) -> list[Outbound]:
-        _ = ctx._
-        ids = choice_ids(metric)
-        if typed.lower() in NOT_AVAILABLE_WORDS:
-            return self._store(ctx, state, metric, AnswerValue("not_available", raw=typed))
-        picked: list[str] = []
-        for part in typed.replace(";", ",").split(","):
-            token = part.strip().lower()
-            if not token:
-                continue
-            match = None
-            if token.isdigit() and 1 <= int(token) <= len(ids):
-                match = ids[int(token) - 1]
-            else:
-                for choice in ids:
-                    if choice_label(metric, choice, _).lower() == token or choice == token:
-                        match = choice
-            if match is None:
-                return [
-                    TextReply(_("Please choose with the buttons (or type the option's number).")),
-                    *self._ask(ctx, state),
-                ]
-            if match not in picked:
-                picked.append(match)
-        if not picked:
-            return [
-                TextReply(_("Please choose with the buttons (or type the option's number).")),
-                *self._ask(ctx, state),
-            ]
-        if metric.kind is not MetricKind.MULTI_CHOICE:
-            if len(picked) > 1:
-                return [TextReply(_("Please choose only one.")), *self._ask(ctx, state)]
-            return self._store(
-                ctx, state, metric, AnswerValue("answered", choices=(picked[0],), raw=typed)
-            )
-        limit = metric.max_choices or len(ids)
-        if len(picked) > limit:
-            return [TextReply(_("Choose at most {limit}.", limit=limit)), *self._ask(ctx, state)]
-        return self._store(
-            ctx, state, metric, AnswerValue("answered", choices=tuple(picked), raw=typed)
-        )
 
     def on_choice(self, ctx: Ctx, state: dict[str, Any], data: str) -> list[Outbound]:
         """Handle a button of the current step."""
@@ -514,24 +446,8 @@ class ReportFlow:
         metrics = self._metrics(ctx, state)
         unit_name = ctx.access.units[state["unit"]].name(ctx.language)
         period = find_period(ctx.session, ctx.config, state["period"])
-        lines = [_("Review: {unit}, {period}", unit=unit_name, period=period.short_label())]
-        area = None
-        missing = []
-        for n, metric in enumerate(metrics):
-            if metric.area != area:
-                area = metric.area
-                lines.append("")
-                lines.append(_(AREA_NAMES[metric.area]))
-            answer = answers.get(metric.id)
-            lines.append(
-                f"{n + 1}. {metric.name.get(ctx.language)}: {show_answer(metric, answer, _)}"
-            )
-            if metric.required and (answer is None or answer.status == "skipped"):
-                missing.append(str(n + 1))
-        lines.append("")
-        if missing:
-            lines.append(_("Still missing: {numbers}.", numbers=", ".join(missing)))
-        lines.append(_("Tap a number to change that answer."))
+        title = _("Review: {unit}, {period}", unit=unit_name, period=period.short_label())
+        lines = review_lines(title, metrics, answers, _)
         options = [Option(str(n + 1), ctx.step_data(f"e:{n}")) for n in range(len(metrics))]
         label = (
             _("Send corrections")
@@ -599,29 +515,4 @@ class ReportFlow:
         ]
 
 
-def _bounds(metric: MetricConfig) -> tuple[float | None, float | None]:
-    low, high = metric.min, metric.max
-    if metric.kind is MetricKind.PERCENT:
-        low = 0.0 if low is None else low
-        high = 100.0 if high is None else high
-    elif metric.kind in (MetricKind.COUNT, MetricKind.DURATION) and low is None:
-        low = 0.0
-    return low, high
-
-
-def _answer_value(reading: NumberReading) -> AnswerValue:
-    return AnswerValue("answered", value=reading.value, second=reading.second, raw=reading.raw)
-
-
-def _suspicious(value: float, previous: Answer | None) -> bool:
-    """A value ten times larger or smaller than last period's is read back first."""
-    if previous is None or previous.status != "answered" or previous.value is None:
-        return False
-    old = abs(previous.value)
-    new = abs(value)
-    if old == 0 or new == 0:
-        return False
-    return new / old >= SUSPICIOUS_RATIO or old / new >= SUSPICIOUS_RATIO
-
-
-__all__ = ["KIND", "NUMERIC_KINDS", "ReportFlow"]
+__all__ = ["KIND", "ReportFlow"]

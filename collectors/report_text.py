@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from collectors.config import NUMERIC_KINDS, MetricConfig, MetricKind
 from collectors.i18n import Translator
@@ -113,6 +113,12 @@ def read_error_text(code: str, metric: MetricConfig, _: Translator) -> str:
         "negative": _("This one cannot be negative."),
         "bad_duration": _("I could not read that as a duration."),
         "percent_sign_on_count": _("This one is a count, not a percent."),
+        "unexpected_percent": _("This one is not a percent: please leave out the % sign."),
+        "unexpected_duration": _("This one is a number, not a time."),
+        "unknown_unit": _("I did not recognise the unit after the number."),
+        "sum_not_allowed": _("Please type a single number here, not a sum."),
+        "pair_not_allowed": _("Please type a single number here, not a pair."),
+        "bad_previous": _("I could not read the number in brackets."),
     }
     reason = reasons.get(code, _("I could not read that as a number."))
     return _(
@@ -142,3 +148,25 @@ def bounds_text(metric: MetricConfig, low: float | None, high: float | None, _: 
         "The value must be at most {high}. Please check it and type it again.",
         high=format_number(high, kind, language),
     )
+
+
+def review_lines(
+    title: str, metrics: Sequence[MetricConfig], answers: Mapping[str, Answer], _: Translator
+) -> list[str]:
+    """The review before sending: every answer numbered, by area, with what is still missing."""
+    lines = [title]
+    area = None
+    missing = []
+    for n, metric in enumerate(metrics):
+        if metric.area != area:
+            area = metric.area
+            lines.extend(("", _(AREA_NAMES[metric.area])))
+        answer = answers.get(metric.id)
+        lines.append(f"{n + 1}. {metric.name.get(_.language)}: {show_answer(metric, answer, _)}")
+        if metric.required and (answer is None or answer.status == "skipped"):
+            missing.append(str(n + 1))
+    lines.append("")
+    if missing:
+        lines.append(_("Still missing: {numbers}.", numbers=", ".join(missing)))
+    lines.append(_("Tap a number to change that answer."))
+    return lines

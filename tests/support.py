@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -211,7 +212,7 @@ class Chat:
 
     def _key(self) -> str:
         self._updates += 1
-        return f"{self.transport}:{self.user_id}:{self._updates}"
+        return f"{self.transport}:{self.user_id}:{self._updates}:{uuid.uuid4().hex[:8]}"
 
     def send(self, text: str) -> Chat:
         """Type a message (a leading slash makes it a command)."""

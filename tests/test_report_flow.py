@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collectors.app import build_engine
+from collectors.config import AppConfig
 from collectors.engine import Engine
+from collectors.messages import Inbound, InboundKind
 from storage import reports
+from storage.db import Database
 from storage.people import Role
-from tests.support import Chat, join
+from tests.support import Chat, Clock, invite, join
 
 
 def manager(engine: Engine, unit: str = "kotihoito-a", language: str = "en") -> Chat:
@@ -45,3 +49,233 @@ def test_whole_report_every_kind(engine: Engine) -> None:
     assert answers["client_nps"].value == -42
     assert answers["sick_leave_goal"].choices == ["on_schedule"]
     assert answers["actions"].text == "Lääkehoidon kaksoistarkistus otettu käyttöön."
+
+
+def _seed_previous(engine: Engine, unit: str = "kotihoito-a") -> None:
+    """A submitted 2025-T1 report for ``unit``, so "last period" has values."""
+    from datetime import date
+
+    from storage.people import create_person
+
+    now = engine.clock()
+    with engine.db.session() as session:
+        person = create_person(session, now=now, display_name="Edellinen")
+        assert person.id is not None
+        reports.save_period(
+            session,
+            period_id="2025-T1",
+            scheme="tertile",
+            start=date(2025, 1, 1),
+            end=date(2025, 4, 30),
+            opens_on=date(2025, 5, 1),
+            deadline=date(2025, 5, 21),
+            manual=False,
+            now=now,
+        )
+        sub = reports.get_or_create_submission(session, "2025-T1", unit, person.id, now)
+        values = {
+            "decisions": reports.AnswerValue("answered", value=1000.0, raw="1000"),
+            "assessments_7d": reports.AnswerValue("answered", value=96.0, raw="96 %"),
+            "incidents": reports.AnswerValue("answered", value=3.0, raw="3"),
+        }
+        for metric, value in values.items():
+            reports.put_answer(session, sub, metric, value, person_id=person.id, now=now)
+        reports.mark_submitted(session, sub, person_id=person.id, role="manager", now=now)
+
+
+def test_bad_input_at_every_kind_gets_a_reason_and_the_question_again(engine: Engine) -> None:
+    chat = manager(engine)
+    chat.send("/report")
+    chat.send("abc").expect("I could not read that as a number.", "1,050", "1/11")
+    chat.send("2,5").expect("This one must be a whole number.", "1/11")
+    chat.send("-3").expect("cannot be negative", "1/11")
+    chat.send("200000").expect("The value must be between 0 and 100,000", "1/11")
+    chat.send("10").expect("2/11")
+    chat.send("150 %").expect("The value must be between 0% and 100%", "2/11")
+    chat.send("12:30").expect("This one is a number, not a time.", "2/11").expect_not("3/11")
+    chat.send("95").expect("3/11")
+    chat.send("1:99:00").expect("I could not read that as a duration.", "3/11")
+    chat.send("13:25").expect("4/11")
+    chat.send("5").expect("5/11")
+    chat.send("something else").expect("Please choose with the buttons", "5/11")
+    chat.send("1, 3").expect("6/11")
+    chat.send("").expect("I did not get a number.", "6/11")
+    chat.send("x" * 3000).expect("too long", "6/11")
+    chat.unsupported().expect("I can only read text and buttons.", "6/11")
+    chat.send("4,5").expect("7/11")
+    chat.send("1, 2").expect("Please choose only one.", "7/11")
+    with engine.db.session() as session:
+        sub = reports.get_submission(session, "2025-T2", "kotihoito-a")
+        assert sub is not None
+        answers = reports.answers_of(session, sub.id or 0)
+    # Nothing answered was lost along the way.
+    assert answers["decisions"].value == 10
+    assert answers["queue_time"].value == 13 * 60 + 25
+    assert answers["incident_types"].choices == ["medication", "fall"]
+    assert answers["handling_days"].value == 4.5
+
+
+def test_controls_back_skip_not_available_and_reuse(engine: Engine) -> None:
+    _seed_previous(engine)
+    chat = manager(engine)
+    chat.send("/report").expect("Last period: 1,000 pcs")
+    chat.press("Same as last period").expect("2/11", "Last period: 96%")
+    chat.press("◀ Back").expect("1/11")
+    chat.send("1 200").expect("2/11")
+    chat.press("Not available").expect("3/11")
+    chat.press("Skip").expect("4/11")  # queue time is optional
+    chat.send("x").expect("5/11")  # x = not available
+    with engine.db.session() as session:
+        sub = reports.get_submission(session, "2025-T2", "kotihoito-a")
+        answers = reports.answers_of(session, sub.id if sub and sub.id else 0)
+    assert answers["decisions"].value == 1200
+    assert answers["assessments_7d"].status == "not_available"
+    assert answers["queue_time"].status == "skipped"
+    assert answers["incidents"].status == "not_available"
+
+
+def test_value_far_from_last_period_is_read_back(engine: Engine) -> None:
+    _seed_previous(engine)
+    chat = manager(engine)
+    chat.send("/report")
+    chat.send("10 500").expect(
+        "You typed 10,500 pcs, but last period it was 1,000 pcs. Is 10,500 pcs right?"
+    )
+    chat.press("No, I will type it again").expect("1/11")
+    chat.send("10 500").press("Yes, keep it").expect("2/11")
+    with engine.db.session() as session:
+        sub = reports.get_submission(session, "2025-T2", "kotihoito-a")
+        answers = reports.answers_of(session, sub.id if sub and sub.id else 0)
+    assert answers["decisions"].value == 10500
+
+
+def fill_all(chat: Chat) -> Chat:
+    chat.send("/report")
+    for typed in ["1050", "95", "13:25", "2", "1", "12", "1", "5", "4,6", "1", "-"]:
+        chat.send(typed)
+    return chat.expect("Review")
+
+
+def test_review_edit_submit_and_correction_keeps_revisions(engine: Engine, clock: Clock) -> None:
+    chat = fill_all(manager(engine))
+    chat.press("1").expect("1/11").expect_button("Back to review")
+    chat.send("1060").expect("Review", "1. Client decisions: 1,060 pcs")
+    chat.press("Send the report").expect("Thank you!", "until 21.09.2025")
+    clock.advance(days=2)
+    chat.send("/report").expect("was sent on 10.09.2025")
+    chat.press("Correct it").expect("Review")
+    chat.press("9").send("4,2").expect("9. Sick leave: 4.2%")
+    chat.press("Send corrections").expect("corrections")
+    with engine.db.session() as session:
+        sub = reports.get_submission(session, "2025-T2", "kotihoito-a")
+        assert sub is not None and sub.id is not None
+        assert sub.status == "submitted"
+        assert sub.version == 2
+        answer = reports.answers_of(session, sub.id)["sick_leave"]
+        assert answer.value == 4.2
+        revisions = reports.revisions_of(session, answer.id or 0)
+        assert [r.value for r in revisions] == [4.6]
+
+
+def test_not_available_counts_as_an_answer_but_missing_ones_block_sending(engine: Engine) -> None:
+    chat = manager(engine)
+    chat.send("/report")
+    for _question in range(11):
+        chat.press("Not available")
+    chat.expect("Review", "1. Client decisions: not available").expect_not("Still missing")
+    # A required answer removed behind the conversation's back (e.g. a catalog change).
+    with engine.db.session() as session:
+        sub = reports.get_submission(session, "2025-T2", "kotihoito-a")
+        assert sub is not None and sub.id is not None
+        session.delete(reports.answers_of(session, sub.id)["incidents"])
+    chat.press("Send the report").expect(
+        "Some required answers are missing: HaiPro reports", "Still missing: 4"
+    )
+    chat.press("4").press("Not available").press("Send the report").expect("Thank you!")
+
+
+def test_restart_resumes_at_the_same_question(
+    engine: Engine, config: AppConfig, clock: Clock
+) -> None:
+    chat = manager(engine)
+    chat.send("/report").send("1050").send("95").expect("3/11")
+    engine.db.dispose()
+    fresh = build_engine(Database(engine.db.url), config, clock=clock, secret=b"test-secret")
+    again = Chat(fresh, chat.user_id, "en")
+    again.send("13:25").expect("4/11")
+    again.send("/start").expect("Welcome back", "4/11")
+    again.send("/cancel").expect("saved")
+    again.send("/report").expect("Welcome back! 3 answers are saved", "question 4", "4/11")
+
+
+def test_stale_and_forged_buttons_are_refused(engine: Engine) -> None:
+    chat = manager(engine)
+    chat.send("/report")
+    old = chat.option("Not available").data
+    chat.send("1050").expect("2/11")
+    chat.press_data(old).expect("That button belongs to an earlier question.", "2/11")
+    chat.press_data("999|na").expect("earlier question", "2/11")
+    chat.press_data("nonsense").expect("no longer in use")
+    with engine.db.session() as session:
+        sub = reports.get_submission(session, "2025-T2", "kotihoito-a")
+        answers = reports.answers_of(session, sub.id if sub and sub.id else 0)
+    assert set(answers) == {"decisions"}
+
+
+def test_manager_of_two_units_picks_and_cannot_forge_another(engine: Engine) -> None:
+    chat = manager(engine)
+    code = invite(engine, Role.MANAGER, "kotihoito-b")
+    chat.send(f"/start {code}").expect("Kotihoito B")
+    chat.send("/report").expect("Which unit do you report for?")
+    forged = chat.options[0].data.replace("kotihoito-a", "ohjaus")
+    chat.press_data(forged).expect("only for your own units")
+    chat.send("/report ohjaus").expect("only for your own units")
+    chat.send("/report")
+    chat.press("Kotihoito B").expect("Period report of Kotihoito B")
+
+
+def test_people_who_may_not(engine: Engine, clock: Clock) -> None:
+    stranger = Chat(engine, "stranger", "en")
+    stranger.send("/report").expect("invited staff only")
+    stranger.send("hello").expect("invited staff only")
+    stranger.send("/start WRONGCODE").expect("I do not recognise that invitation code")
+    expired = invite(engine, Role.MANAGER, "kotihoito-a", days=1)
+    clock.advance(days=2)
+    stranger.send(f"/start {expired}").expect("expired")
+    used = invite(engine, Role.MANAGER, "kotihoito-a")
+    Chat(engine, "first", "en").send(f"/start {used}")
+    stranger.send(f"/start {used}").expect("already been used")
+    staff = join(engine, "staff-1", Role.STAFF, "kotihoito-a", "en")
+    staff.send("/report").expect("Only unit managers")
+
+
+def test_guessing_invitation_codes_is_rate_limited(engine: Engine) -> None:
+    guesser = Chat(engine, "guesser", "en")
+    for n in range(10):
+        guesser.send(f"/start guess{n}").expect("do not recognise")
+    good = invite(engine, Role.MANAGER, "kotihoito-a")
+    guesser.send(f"/start {good}").expect("Too many attempts")
+
+
+def test_after_the_deadline_nothing_is_open(engine: Engine, clock: Clock) -> None:
+    chat = manager(engine)
+    clock.advance(days=30)
+    chat.send("/report").expect("No reporting period is open right now.")
+
+
+def test_language_is_offered_and_changed(engine: Engine) -> None:
+    chat = Chat(engine, "sv-user", "sv")
+    chat.send(f"/start {invite(engine, Role.MANAGER, 'kotihoito-a')}")
+    assert chat.options[0].label == "Svenska"  # the Telegram language first
+    chat.send("/lang en").expect("I will speak English with you.")
+    chat.send("/report").expect("Period report")
+
+
+def test_redelivered_update_is_handled_once(engine: Engine) -> None:
+    chat = manager(engine)
+    chat.send("/report")
+    message = Inbound(chat.sender, InboundKind.TEXT, text="1050", update_key="telegram:777")
+    first = engine.handle(message)
+    second = engine.handle(message)
+    assert first
+    assert second == []

@@ -1,0 +1,135 @@
+"""Reading a typed answer to one report question: pure, no storage, no conversation.
+
+Returns what to do with the text: keep a value, read it back first (far from last period's),
+or refuse it with a localized reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from collectors.config import CHOICE_KINDS, MetricConfig, MetricKind
+from collectors.i18n import Translator
+from collectors.numbers import NOT_AVAILABLE_WORDS, NumberKind, ReadError, read_number
+from collectors.report_text import bounds_text, choice_ids, choice_label, read_error_text
+from storage.models import Answer
+from storage.reports import AnswerValue
+
+SUSPICIOUS_RATIO = 10.0
+
+
+@dataclass(frozen=True)
+class Accepted:
+    """Store this value."""
+
+    value: AnswerValue
+
+
+@dataclass(frozen=True)
+class NeedsConfirmation:
+    """Read this value back to the person before storing it."""
+
+    value: AnswerValue
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """Refuse the text with this localized reason; ask the question again."""
+
+    reason: str
+
+
+Interpretation = Accepted | NeedsConfirmation | Rejected
+
+
+def is_not_available(typed: str) -> bool:
+    """Whether the text says the figure is not available ("x", "-", "ei tiedossa"...)."""
+    return typed.strip().lower() in NOT_AVAILABLE_WORDS
+
+
+def interpret(
+    metric: MetricConfig, typed: str, previous: Answer | None, _: Translator
+) -> Interpretation:
+    """Decide what a typed answer to ``metric`` means."""
+    text = typed.strip()
+    if metric.kind is MetricKind.TEXT:
+        if not text:
+            return Rejected(_("Please type your answer."))
+        if is_not_available(text):
+            return Accepted(AnswerValue("not_available", raw=text))
+        return Accepted(AnswerValue("answered", text=text, raw=text))
+    if metric.kind in CHOICE_KINDS:
+        return _choice(metric, text, _)
+    return _number(metric, text, previous, _)
+
+
+def bounds(metric: MetricConfig) -> tuple[float | None, float | None]:
+    """The metric's accepted range, with the natural limits of its kind filled in."""
+    low, high = metric.min, metric.max
+    if metric.kind is MetricKind.PERCENT:
+        low = 0.0 if low is None else low
+        high = 100.0 if high is None else high
+    elif metric.kind in (MetricKind.COUNT, MetricKind.DURATION) and low is None:
+        low = 0.0
+    return low, high
+
+
+def suspicious(value: float, previous: Answer | None) -> bool:
+    """A value ten times larger or smaller than last period's is read back first."""
+    if previous is None or previous.status != "answered" or previous.value is None:
+        return False
+    old, new = abs(previous.value), abs(value)
+    if old == 0 or new == 0:
+        return False
+    return new / old >= SUSPICIOUS_RATIO or old / new >= SUSPICIOUS_RATIO
+
+
+def _number(
+    metric: MetricConfig, text: str, previous: Answer | None, _: Translator
+) -> Interpretation:
+    try:
+        reading = read_number(text, NumberKind(metric.kind.value), _.language)
+    except ReadError as problem:
+        return Rejected(read_error_text(str(problem.code), metric, _))
+    if reading.not_available:
+        return Accepted(AnswerValue("not_available", raw=text))
+    assert reading.value is not None
+    low, high = bounds(metric)
+    if (low is not None and reading.value < low) or (high is not None and reading.value > high):
+        return Rejected(bounds_text(metric, low, high, _))
+    value = AnswerValue("answered", value=reading.value, second=reading.second, raw=reading.raw)
+    if suspicious(reading.value, previous):
+        return NeedsConfirmation(value)
+    return Accepted(value)
+
+
+def _choice(metric: MetricConfig, text: str, _: Translator) -> Interpretation:
+    ids = choice_ids(metric)
+    if is_not_available(text):
+        return Accepted(AnswerValue("not_available", raw=text))
+    picked: list[str] = []
+    for part in text.replace(";", ",").split(","):
+        token = part.strip().lower()
+        if not token:
+            continue
+        match = None
+        if token.isdigit() and 1 <= int(token) <= len(ids):
+            match = ids[int(token) - 1]
+        else:
+            for choice in ids:
+                if token in (choice, choice_label(metric, choice, _).lower()):
+                    match = choice
+        if match is None:
+            return Rejected(_("Please choose with the buttons (or type the option's number)."))
+        if match not in picked:
+            picked.append(match)
+    if not picked:
+        return Rejected(_("Please choose with the buttons (or type the option's number)."))
+    if metric.kind is not MetricKind.MULTI_CHOICE:
+        if len(picked) > 1:
+            return Rejected(_("Please choose only one."))
+        return Accepted(AnswerValue("answered", choices=(picked[0],), raw=text))
+    limit = metric.max_choices or len(ids)
+    if len(picked) > limit:
+        return Rejected(_("Choose at most {limit}.", limit=limit))
+    return Accepted(AnswerValue("answered", choices=tuple(picked), raw=text))
