@@ -8,6 +8,7 @@ from datetime import datetime
 from collectors import onboarding
 from collectors.config import AppConfig
 from collectors.engine import Command, Ctx, Engine
+from collectors.i18n import N_
 from collectors.messages import Outbound
 from collectors.report import ReportFlow
 from storage.db import Database, utcnow
@@ -31,6 +32,6 @@ def build_engine(
         return report.start(ctx, unit)
 
     engine.add_command(
-        Command("report", "Fill in the period report", report_command, frozenset({"manager"}))
+        Command("report", N_("Fill in the period report"), report_command, frozenset({"manager"}))
     )
     return engine

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from collectors.engine import Command, Ctx, Engine
-from collectors.i18n import LANGUAGE_NAMES, pick_language, translator
+from collectors.i18n import LANGUAGE_NAMES, N_, pick_language, translator
 from collectors.messages import Inbound, Option, Outbound, TextReply
 from collectors.vocabulary import ROLE_NAMES
 from storage.audit import record
@@ -189,10 +189,10 @@ def register(engine: Engine) -> None:
     """Add joining, language, help and cancel to the engine."""
     engine.add_stranger_command("start", redeem)
     engine.add_choice("lang", choose_language)
-    engine.add_command(Command("start", "Start or join with an invitation", _start_known))
-    engine.add_command(Command("help", "What I can do", help_command))
-    engine.add_command(Command("lang", "Change the language", lang_command))
-    engine.add_command(Command("cancel", "Stop the current questions", cancel_command))
+    engine.add_command(Command("start", N_("Start or join with an invitation"), _start_known))
+    engine.add_command(Command("help", N_("What I can do"), help_command))
+    engine.add_command(Command("lang", N_("Change the language"), lang_command))
+    engine.add_command(Command("cancel", N_("Stop the current questions"), cancel_command))
 
 
 def _start_known(ctx: Ctx, args: tuple[str, ...]) -> list[Outbound]:
