@@ -18,6 +18,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from collectors.periods import PeriodSettings
 from collectors.schedule import ScheduleSettings
+from collectors.survey_config import (
+    SurveyDefinition,
+    SurveyQuestion,
+    default_definitions,
+    survey_problems,
+)
 
 LANGUAGES: tuple[str, ...] = ("fi", "sv", "en")
 Language = Literal["fi", "sv", "en"]
@@ -197,6 +203,12 @@ class SurveySettings(_Section):
     min_responses: int = Field(
         default=5, ge=3, description="smallest group whose results are shown"
     )
+    questions: list[SurveyQuestion] = Field(
+        default_factory=list, description="custom questions, named by id in definitions"
+    )
+    definitions: list[SurveyDefinition] = Field(
+        default_factory=default_definitions, description="the surveys (default: NPS and NSS)"
+    )
 
 
 class AppConfig(_Section):
@@ -347,6 +359,7 @@ def check_references(config: AppConfig) -> list[tuple[str, str]]:
             (f"metrics[{index}].{key}", text)
             for key, text in _metric_problems(metric, known, config)
         )
+    problems.extend(survey_problems(config.surveys.questions, config.surveys.definitions, known))
     return problems
 
 
