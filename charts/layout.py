@@ -59,11 +59,20 @@ def bar_label_lines(labels: Sequence[str], width_in: float) -> list[list[str]]:
     return wrapped
 
 
-def _bars_height(labels: Sequence[str], bars_per_row: int, width_in: float, title: str) -> float:
+def _bars_height(
+    labels: Sequence[str],
+    bars_per_row: int,
+    width_in: float,
+    title: str,
+    *,
+    legend: bool,
+    target_line: bool = False,
+) -> float:
     lines = bar_label_lines(labels, width_in)
     _, units = bar_slots([len(x) for x in lines], bars_per_row)
-    legend = line_in(SMALL_PT, 1.8) if bars_per_row > 1 else 0.0
-    return title_height_in(title, width_in) + legend + max(units, 1.0) * BAR_UNIT_IN + AXIS_IN
+    units = max(units, 1.0) + (1.0 if target_line else 0.15)  # room above the first row
+    legend_in = line_in(SMALL_PT, 1.8) if legend else 0.0
+    return title_height_in(title, width_in) + legend_in + units * BAR_UNIT_IN + AXIS_IN
 
 
 def trend_legend_entries(chart: TrendChart) -> int:
@@ -186,11 +195,15 @@ def chart_height_in(chart: Chart, width_in: float) -> float:
     if isinstance(chart, TrendChart):
         return trend_height_in(chart, width_in)
     if isinstance(chart, PairedBarsChart):
-        return _bars_height([r[0] for r in chart.rows], 2, width_in, chart.title)
+        labels = [r[0] for r in chart.rows]
+        target_line = chart.target is not None
+        return _bars_height(labels, 2, width_in, chart.title, legend=True, target_line=target_line)
     if isinstance(chart, DistributionChart):
-        return _bars_height(list(chart.categories), 2, width_in, chart.title)
+        return _bars_height(list(chart.categories), 2, width_in, chart.title, legend=True)
     if isinstance(chart, TargetBars):
-        return _bars_height([r[0] for r in chart.rows], 1, width_in, chart.title)
+        labels = [r[0] for r in chart.rows]
+        has_target = any(r[2] is not None for r in chart.rows)
+        return _bars_height(labels, 1, width_in, chart.title, legend=has_target)
     if isinstance(chart, IndexChart):
         return index_height_in(chart, width_in)
     if isinstance(chart, Scorecard):

@@ -27,6 +27,8 @@ RENDER_LOCK = threading.RLock()
 """Held while matplotlib draws; matplotlib is not thread-safe across figures."""
 
 MAX_WIDTH_PX = 4000
+MAX_HEIGHT_PX = 10000
+"""Telegram refuses photos whose width and height add up to more than 10 000 px."""
 
 
 def _dpi(width_px: int, dpi: float | None) -> float:
@@ -68,6 +70,10 @@ def png_height_px(chart: Chart | SummaryPage, *, width_px: int, dpi: float | Non
 
     Returns:
         The image height.
+
+    Raises:
+        ValueError: If the size is out of range or the chart would be taller than
+            :data:`MAX_HEIGHT_PX` (too many rows: split them).
     """
     resolution = _dpi(width_px, dpi)
     width_in = width_px / resolution
@@ -75,7 +81,13 @@ def png_height_px(chart: Chart | SummaryPage, *, width_px: int, dpi: float | Non
         height_in = sum(summary_parts_in(chart, width_in))
     else:
         height_in = chart_height_in(chart, width_in)
-    return max(round(height_in * resolution), 16)
+    height_px = max(round(height_in * resolution), 16)
+    if height_px > MAX_HEIGHT_PX:
+        raise ValueError(
+            f"chart too tall for one image ({height_px} px > {MAX_HEIGHT_PX}); "
+            "split its rows over several charts"
+        )
+    return height_px
 
 
 def build_figure(chart: Chart | SummaryPage, *, width_px: int, dpi: float | None = None) -> Figure:
@@ -143,7 +155,8 @@ def render_png(
         The PNG file's bytes.
 
     Raises:
-        ValueError: If the size is out of range.
+        ValueError: If the size is out of range or the chart too tall (see
+            :func:`png_height_px`).
     """
     return _png_bytes(chart, width_px, dpi)
 

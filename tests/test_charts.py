@@ -159,6 +159,10 @@ def test_out_of_range_size_is_refused() -> None:
         render_png(trend_chart(), width_px=5)
     with pytest.raises(ValueError, match="dpi"):
         render_png(trend_chart(), width_px=400, dpi=0)
+    rows = tuple((f"Yksikkö {i}", float(i), float(i)) for i in range(400))
+    huge = PairedBarsChart("T", "kpl", "now", "before", rows, None, "fi")
+    with pytest.raises(ValueError, match="too tall"):
+        render_png(huge, width_px=SMALL)
 
 
 def test_missing_period_is_a_gap_in_the_drawn_line_not_zero() -> None:
