@@ -46,25 +46,38 @@ class Hidden(StrEnum):
 
 @dataclass(frozen=True)
 class Tree:
-    """A forest of groups: each node's parent (``None`` for a root)."""
+    """A forest of groups: each node's parent (``None`` for a root), siblings in mapping order."""
 
     parents: Mapping[str, str | None]
 
     @cached_property
     def children(self) -> dict[str, list[str]]:
-        """Each node's children, in a stable order."""
+        """Each node's children, in the mapping's order."""
         out: dict[str, list[str]] = {node: [] for node in self.parents}
-        for node, parent in sorted(self.parents.items()):
+        for node, parent in self.parents.items():
             if parent is not None and parent in out:
                 out[parent].append(node)
         return out
 
+    def roots(self) -> list[str]:
+        """The nodes without a parent in the tree."""
+        return [n for n, p in self.parents.items() if p is None or p not in self.parents]
+
+    def pre_order(self) -> list[str]:
+        """Every node, parents before their children."""
+        order: list[str] = []
+        stack = list(reversed(self.roots()))
+        while stack:
+            node = stack.pop()
+            order.append(node)
+            stack.extend(reversed(self.children[node]))
+        return order
+
     def post_order(self) -> list[str]:
         """Every node, children before their parent."""
         children = self.children
-        roots = sorted(n for n, p in self.parents.items() if p is None or p not in self.parents)
         order: list[str] = []
-        stack: list[tuple[str, bool]] = [(root, False) for root in reversed(roots)]
+        stack: list[tuple[str, bool]] = [(root, False) for root in reversed(self.roots())]
         while stack:
             node, expanded = stack.pop()
             if expanded:
