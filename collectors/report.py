@@ -42,6 +42,7 @@ from collectors.report_text import (
 )
 from collectors.reporting import find_period, open_periods, previous_period_id
 from storage import reports
+from storage.audit import record
 from storage.models import Answer, Submission
 from storage.reports import AnswerValue
 
@@ -423,6 +424,15 @@ class ReportFlow:
         reports.put_answer(
             ctx.session, submission, metric.id, value, person_id=ctx.person_id, now=ctx.now
         )
+        if submission.first_submitted_at is not None:
+            record(
+                ctx.session,
+                now=ctx.now,
+                actor=f"person:{ctx.person_id}",
+                action="report.corrected",
+                target=f"submission:{submission.id}",
+                detail={"period": state["period"], "unit": state["unit"], "metric": metric.id},
+            )
         ctx.engine.count("answers_stored")
         state["selected"] = []
         state.pop("pending", None)

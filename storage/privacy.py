@@ -1,0 +1,85 @@
+"""Personal data: forgetting a person and purging old drafts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, update
+from sqlmodel import Session, col, select
+
+from storage.models import (
+    Answer,
+    ChatIdentity,
+    Conversation,
+    InvitationAttempt,
+    Person,
+    RoleGrant,
+    Submission,
+)
+from storage.notify_models import Absence, Deputy, Snooze
+
+
+@dataclass(frozen=True)
+class Forgotten:
+    """What forgetting a person removed."""
+
+    identities: int
+    grants: int
+
+
+def forget_person(session: Session, person_id: int, now: datetime) -> Forgotten | None:
+    """Erase a person's identity and chat links; keep their submitted reports.
+
+    Submitted reports stay, attributed to the role they were sent in (``submitted_role``);
+    anonymous survey figures never held the person at all. Returns ``None`` for an unknown
+    person.
+    """
+    person = session.get(Person, person_id)
+    if person is None:
+        return None
+    links = session.exec(select(ChatIdentity).where(ChatIdentity.person_id == person_id)).all()
+    for link in links:
+        session.execute(
+            delete(InvitationAttempt).where(
+                col(InvitationAttempt.transport) == link.transport,
+                col(InvitationAttempt.external_id) == link.external_id,
+            )
+        )
+        session.delete(link)
+    grants = session.execute(
+        update(RoleGrant)
+        .where(col(RoleGrant.person_id) == person_id, col(RoleGrant.revoked_at).is_(None))
+        .values(revoked_at=now)
+    )
+    session.execute(delete(Conversation).where(col(Conversation.person_id) == person_id))
+    session.execute(delete(Snooze).where(col(Snooze.person_id) == person_id))
+    session.execute(delete(Absence).where(col(Absence.person_id) == person_id))
+    session.execute(delete(Deputy).where(col(Deputy.person_id) == person_id))
+    person.display_name = ""
+    person.language = None
+    person.forgotten_at = now
+    session.add(person)
+    session.flush()
+    return Forgotten(identities=len(links), grants=int(grants.rowcount))  # type: ignore[attr-defined]
+
+
+def purge_stale_drafts(session: Session, older_than: timedelta, now: datetime) -> int:
+    """Delete never-submitted drafts (and conversations) untouched for ``older_than``.
+
+    Returns:
+        The number of draft submissions removed.
+    """
+    cutoff = now - older_than
+    stale = session.exec(
+        select(Submission.id).where(
+            col(Submission.first_submitted_at).is_(None), col(Submission.updated_at) < cutoff
+        )
+    ).all()
+    ids = [i for i in stale if i is not None]
+    if ids:
+        session.execute(delete(Answer).where(col(Answer.submission_id).in_(ids)))
+        session.execute(delete(Submission).where(col(Submission.id).in_(ids)))
+    session.execute(delete(Conversation).where(col(Conversation.updated_at) < cutoff))
+    session.flush()
+    return len(ids)

@@ -1,0 +1,128 @@
+"""Upgrades keep data; backups, forgetting people and purging drafts."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect, text
+
+from collectors.engine import Engine
+from storage import reports
+from storage.audit import entries
+from storage.backup import BackupNotSupported, backup_sqlite, sqlite_path
+from storage.db import Database, current_revision, head_revision, upgrade
+from storage.people import Role, find_person
+from storage.privacy import forget_person, purge_stale_drafts
+from tests.support import Chat, join
+
+NOW = datetime(2025, 9, 10, 7, 0, tzinfo=UTC)
+
+
+def test_upgrade_from_the_first_migration_keeps_data(any_db_url: str) -> None:
+    db = Database(any_db_url)
+    upgrade(db.engine, "0001")
+    assert current_revision(db.engine) == "0001"
+    assert "survey_answer" not in inspect(db.engine).get_table_names()
+    with db.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO unit (id, parent_id, kind, name_fi, name_sv, name_en, active) "
+                "VALUES ('u1', NULL, 'unit', 'Yksikkö', 'Enhet', 'Unit', true)"
+            )
+        )
+        connection.execute(
+            text("INSERT INTO person (id, display_name, created_at) VALUES (1, 'Maija', :now)"),
+            {"now": NOW},
+        )
+        connection.execute(
+            text(
+                'INSERT INTO reporting_period (id, scheme, start, "end", opens_on, deadline, manual, created_at) '
+                "VALUES ('2025-T2', 'tertile', '2025-05-01', '2025-08-31', '2025-09-01', '2025-09-21', false, :now)"
+            ),
+            {"now": NOW},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO submission (id, period_id, unit_id, status, started_by, created_at, updated_at, version) "
+                "VALUES (1, '2025-T2', 'u1', 'draft', 1, :now, :now, 0)"
+            ),
+            {"now": NOW},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO answer (submission_id, metric_id, status, value, raw, updated_at) "
+                "VALUES (1, 'decisions', 'answered', 1050, '1 050 kpl', :now)"
+            ),
+            {"now": NOW},
+        )
+    upgrade(db.engine, "head")
+    assert current_revision(db.engine) == head_revision()
+    assert "survey_answer" in inspect(db.engine).get_table_names()
+    with db.session() as session:
+        answers = reports.answers_of(session, 1)
+        assert answers["decisions"].value == 1050
+        assert answers["decisions"].raw == "1 050 kpl"
+    db.dispose()
+
+
+def test_backup_copies_a_live_database(db: Database, tmp_path: Path, engine: Engine) -> None:
+    join(engine, "m1", Role.MANAGER, "kotihoito-a", "en")
+    out = tmp_path / "backup" / "copy.db"
+    pages = backup_sqlite(db.url, out)
+    assert pages > 0
+    with sqlite3.connect(out) as copy:
+        assert copy.execute("SELECT count(*) FROM person").fetchone()[0] == 1
+
+
+def test_backup_of_postgresql_gives_a_pg_dump_hint() -> None:
+    with pytest.raises(BackupNotSupported, match="pg_dump"):
+        sqlite_path("postgresql+psycopg://postgres@127.0.0.1/omabot")
+
+
+def test_forgetting_a_person_keeps_their_submitted_report(engine: Engine) -> None:
+    chat = join(engine, "m1", Role.MANAGER, "kotihoito-a", "en")
+    chat.press("English")
+    chat.send("/report")
+    for _question in range(11):
+        chat.press("Not available")
+    chat.press("Send the report").expect("Thank you!")
+    with engine.db.session() as session:
+        person = find_person(session, "test", "m1")
+        assert person is not None and person.id is not None
+        result = forget_person(session, person.id, NOW)
+        assert result is not None
+        assert result.identities == 1
+        assert result.grants == 1
+    with engine.db.session() as session:
+        assert find_person(session, "test", "m1") is None
+        submission = reports.get_submission(session, "2025-T2", "kotihoito-a")
+        assert submission is not None
+        assert submission.submitted_role == "manager"
+        assert len(reports.answers_of(session, submission.id or 0)) == 11
+    # The same Telegram account is a stranger now.
+    Chat(engine, "m1", "en").send("/report").expect("invited staff only")
+
+
+def test_stale_drafts_are_purged_and_sent_reports_kept(engine: Engine) -> None:
+    chat = join(engine, "m1", Role.MANAGER, "kotihoito-a", "en")
+    chat.send("/report").send("1050")
+    with engine.db.session() as session:
+        assert purge_stale_drafts(session, timedelta(days=30), NOW + timedelta(days=10)) == 0
+        assert purge_stale_drafts(session, timedelta(days=30), NOW + timedelta(days=31)) == 1
+        assert reports.get_submission(session, "2025-T2", "kotihoito-a") is None
+
+
+def test_corrections_are_audited(engine: Engine) -> None:
+    chat = join(engine, "m1", Role.MANAGER, "kotihoito-a", "en")
+    chat.press("English").send("/report")
+    for _question in range(11):
+        chat.press("Not available")
+    chat.press("Send the report")
+    chat.send("/report").press("Correct it").press("1").send("1050").press("Send corrections")
+    with engine.db.session() as session:
+        actions = [(e.action, e.detail.get("metric")) for e in entries(session)]
+    assert ("report.corrected", "decisions") in actions
+    assert ("invitation.redeemed", None) in actions
