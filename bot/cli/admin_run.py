@@ -1,0 +1,211 @@
+"""Running the bot: ``omabot run`` (Telegram), ``omabot chat`` (terminal) and ``omabot demo``."""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import sys
+from pathlib import Path
+
+import click
+from sqlmodel import select
+
+from bot.cli import CliState, fail, pass_state
+from bot.terminal import TRANSPORT, TerminalTransport, line_reader
+from collectors.app import build_engine
+from collectors.config import LANGUAGES, AppConfig
+from storage.audit import record
+from storage.db import Database, utcnow
+from storage.models import ChatIdentity, Person
+from storage.people import find_person
+
+HANDLE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")
+
+
+def engine_secret(config: AppConfig, *, warn: bool = True) -> bytes:
+    """The key for signed buttons and survey receipts, from the configured variable.
+
+    Without it a random key for this process is used (fine for the demo and local chats).
+    """
+    value = os.environ.get(config.security.secret_env, "")
+    if value:
+        return value.encode("utf-8")
+    if warn:
+        click.echo(
+            f"Note: {config.security.secret_env} is not set; using a temporary key for this run.",
+            err=True,
+        )
+    return secrets.token_bytes(32)
+
+
+# run ------------------------------------------------------------------------------------------
+@click.command("run")
+@pass_state
+def run_command(state: CliState) -> None:
+    """Run the Telegram bot (token from the variable named by telegram.token_env)."""
+    config = state.config
+    variable = config.telegram.token_env
+    token = os.environ.get(variable, "").strip()
+    if not token:
+        fail(
+            f"the Telegram bot token is missing: set the environment variable {variable} "
+            "(the token from @BotFather); `omabot demo` runs without one",
+            code=2,
+        )
+    try:
+        from bot.telegram import run_bot
+    except ImportError as exc:
+        fail(f"the Telegram transport is not available: {exc}")
+    run_bot(config, token, db=state.db)
+
+
+# chat -----------------------------------------------------------------------------------------
+def resolve_handle(db: Database, who: str) -> tuple[str, Person | None]:
+    """The terminal handle for ``who`` (a handle or a numeric person id) and the person.
+
+    A person id without a terminal account gets one (``person-ID``, audited), so that an
+    administrator can act as anyone locally. An unknown handle is a newcomer who can join
+    with ``/start CODE``.
+
+    Raises:
+        LookupError: For an unknown person id or an unusable handle.
+    """
+    now = utcnow()
+    with db.session() as session:
+        if who.isdigit():
+            person = session.get(Person, int(who))
+            if person is None or person.forgotten_at is not None:
+                raise LookupError(f"no person with id {who}")
+            identity = session.exec(
+                select(ChatIdentity).where(
+                    ChatIdentity.person_id == person.id, ChatIdentity.transport == TRANSPORT
+                )
+            ).first()
+            if identity is not None:
+                return identity.external_id, person
+            handle = f"person-{person.id}"
+            session.add(
+                ChatIdentity(
+                    person_id=int(who), transport=TRANSPORT, external_id=handle, chat_id=handle
+                )
+            )
+            record(
+                session,
+                now=now,
+                actor="cli",
+                action="terminal.identity_added",
+                target=f"person:{person.id}",
+            )
+            return handle, person
+        if not HANDLE_RE.fullmatch(who):
+            raise LookupError(
+                f"{who!r} is not a usable handle (letters, digits, '.', '_', '@', '-')"
+            )
+        return who, find_person(session, TRANSPORT, who)
+
+
+def chat_as(
+    db: Database,
+    config: AppConfig,
+    handle: str,
+    *,
+    language: str | None,
+    secret: bytes,
+    files_dir: Path = Path("chat-out"),
+) -> None:
+    """Run the terminal chat for ``handle`` on stdin and stdout until EOF or ``/quit``."""
+    engine = build_engine(db, config, secret=secret)
+    out = sys.stdout
+    transport = TerminalTransport(
+        engine, handle, out=out, files_dir=files_dir, language_hint=language
+    )
+    transport.run(line_reader(sys.stdin, out))
+
+
+@click.command("chat")
+@click.option(
+    "--as",
+    "who",
+    required=True,
+    help="A handle (manager, leader, staff1, admin...) or a person id.",
+)
+@click.option(
+    "--lang",
+    "language",
+    type=click.Choice(LANGUAGES),
+    default=None,
+    help="Language to greet a newcomer in.",
+)
+@pass_state
+def chat_command(state: CliState, who: str, language: str | None) -> None:
+    """Chat with the bot in this terminal as a person (/quit or Ctrl-D ends).
+
+    Options are numbered: type a number to press one (=3 sends the text 3). Pictures and
+    documents are saved under ./chat-out/.
+    """
+    config = state.config
+    try:
+        handle, person = resolve_handle(state.db, who)
+    except LookupError as problem:
+        fail(str(problem))
+    if person is None:
+        click.echo(
+            f"Nobody is known as {handle!r} yet: type /start CODE with an invitation code "
+            "(`omabot invite create`) to join.",
+            err=True,
+        )
+    else:
+        click.echo(f"Chatting as {handle} (person {person.id}). /quit ends.", err=True)
+    chat_as(state.db, config, handle, language=language, secret=engine_secret(config))
+
+
+# demo -----------------------------------------------------------------------------------------
+@click.command("demo")
+@click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="SQLite file for the demo (default ./var/demo.db; recreated).",
+)
+@click.option(
+    "--as",
+    "who",
+    default="manager",
+    show_default=True,
+    help="Whom to chat as: manager, manager2, leader, admin, staff1...",
+)
+@click.option(
+    "--lang",
+    "language",
+    type=click.Choice(LANGUAGES),
+    default=None,
+    help="Language of the demo people (default: the configuration's).",
+)
+@pass_state
+def demo_command(state: CliState, db_path: Path | None, who: str, language: str | None) -> None:
+    """Try the bot locally: a fresh demo database, then the terminal chat as a manager."""
+    from bot.demo import DEFAULT_DB, banner, prepare_demo
+
+    config = state.config
+    lang = language or config.default_language
+    path = db_path or DEFAULT_DB
+    try:
+        db, seed = prepare_demo(config, path, utcnow(), lang)
+    except (OSError, ValueError) as problem:
+        fail(f"cannot prepare the demo database {path}: {problem}")
+    try:
+        if who not in seed.people:
+            fail(f"no demo person {who!r}; choose one of: {', '.join(seed.people)}")
+        click.echo(banner(config, seed, who, path, lang))
+        click.echo("")
+        chat_as(db, config, who, language=lang, secret=engine_secret(config, warn=False))
+    finally:
+        db.dispose()
+
+
+def register(group: click.Group) -> None:
+    """Add ``run``, ``chat`` and ``demo`` to ``group``."""
+    for command in (run_command, chat_command, demo_command):
+        group.add_command(command)
