@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 import socket
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ from collectors.config import AppConfig
 from collectors.engine import Engine
 from collectors.organisation import sync_units
 from storage.db import Database
+from tests.fakebotapi import FakeBotApi
 from tests.support import Clock, small_config
 
 _LOOPBACK = {"127.0.0.1", "localhost", "::1", "0.0.0.0"}
@@ -110,3 +111,10 @@ def any_db(any_db_url: str, config: AppConfig) -> Iterator[Database]:
 @pytest.fixture
 def engine(db: Database, config: AppConfig, clock: Clock) -> Engine:
     return build_engine(db, config, clock=clock, secret=b"test-secret")
+
+
+@pytest.fixture
+async def fake_api() -> AsyncIterator[FakeBotApi]:
+    """A fake Telegram Bot API serving on 127.0.0.1 (see tests/fakebotapi.py)."""
+    async with FakeBotApi(token="123:ABC") as api:
+        yield api
