@@ -16,6 +16,7 @@ from pathlib import Path
 from sqlmodel import Session
 
 from collectors.config import AppConfig, MetricConfig, MetricKind, UnitKind
+from collectors.i18n import translator
 from collectors.numbers import NumberKind, format_number
 from collectors.organisation import sync_units
 from collectors.periods import (
@@ -26,9 +27,8 @@ from collectors.periods import (
     previous_period,
 )
 from collectors.report_answers import bounds
-from collectors.report_text import choice_ids
+from collectors.report_text import choice_ids, choice_label
 from collectors.reporting import local_today, store_period
-from collectors.vocabulary import GOAL_STATUS_NAMES
 from storage import reports
 from storage.db import Database
 from storage.people import Role, create_person, grant
@@ -105,9 +105,11 @@ def _number_for(metric: MetricConfig, unit_id: str, rng: random.Random) -> float
             return float(rng.randint(85_000, 98_000))
         if "decision" in key:
             return float(rng.randint(900, 1_200))
+        if "feedback" in key:
+            return float(rng.randint(12, 60))
         if "headcount" in key or "staff" in key:
             return float(rng.randint(6, 9))
-        return float(rng.randint(1, 12))
+        return float(rng.randint(0, 9))
     if kind is MetricKind.DURATION:
         return float(rng.randint(9 * 60, 16 * 60))
     if kind is MetricKind.PERCENT:
@@ -122,11 +124,11 @@ def _number_for(metric: MetricConfig, unit_id: str, rng: random.Random) -> float
             return float(rng.randint(-10, 40))
         return float(rng.randint(55, 80))
     if aim is not None:
-        return round(aim * rng.uniform(0.85, 1.1), 2)
+        return round(aim * rng.uniform(0.85, 1.1), 2 if aim < 10 else 1)
     low, high = bounds(metric)
-    if low is not None and high is not None:
+    if low is not None and high is not None and high - low <= 10:  # a scale such as 1-5
         return round(rng.uniform(low + (high - low) * 0.55, low + (high - low) * 0.85), 1)
-    return round(rng.uniform(1.5, 3.5), 2)
+    return round(rng.uniform(1.5, 4.0), 1)  # months of waiting, days of training...
 
 
 def demo_value(metric: MetricConfig, unit_id: str, back: int, language: str) -> AnswerValue:
@@ -146,17 +148,19 @@ def demo_value(metric: MetricConfig, unit_id: str, back: int, language: str) -> 
     if kind is MetricKind.TEXT:
         text = _TEXTS.get(language, _TEXTS["fi"])
         return AnswerValue("answered", text=text, raw=text)
+    _ = translator(language)
     if kind is MetricKind.GOAL_STATUS:
         status = "on_schedule" if back == 1 else rng.choice(["on_schedule", "challenges"])
-        return AnswerValue("answered", choices=(status,), raw=GOAL_STATUS_NAMES[status])
+        return AnswerValue("answered", choices=(status,), raw=choice_label(metric, status, _))
     if kind is MetricKind.CHOICE:
-        ids = choice_ids(metric)
-        return AnswerValue("answered", choices=(ids[0],), raw=ids[0])
+        first = choice_ids(metric)[0]
+        return AnswerValue("answered", choices=(first,), raw=choice_label(metric, first, _))
     if kind is MetricKind.MULTI_CHOICE:
         ids = choice_ids(metric)
         count = min(metric.max_choices or len(ids), len(ids), 3)
         picked = tuple(sorted(rng.sample(ids, count), key=ids.index))
-        return AnswerValue("answered", choices=picked, raw=", ".join(picked))
+        raw = ", ".join(choice_label(metric, choice, _) for choice in picked)
+        return AnswerValue("answered", choices=picked, raw=raw)
     value = _clamp(metric, _number_for(metric, unit_id, rng))
     number_kind = NumberKind(kind.value)
     if kind is MetricKind.COUNT and ("headcount" in metric.id) and value > 1:

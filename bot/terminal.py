@@ -77,7 +77,9 @@ def render_text(reply: TextReply, first_number: int = 1) -> str:
     columns = max(reply.columns, 1)
     row: list[str] = []
     for offset, option in enumerate(reply.options):
-        row.append(f"[{first_number + offset}] {option.label}")
+        number = str(first_number + offset)
+        # A button labelled with its own number (the review's "edit item 3") needs no label.
+        row.append(f"[{number}]" if option.label == number else f"[{number}] {option.label}")
         if len(row) == columns:
             lines.append("   ".join(row))
             row = []

@@ -1,0 +1,341 @@
+"""The terminal transport and ``omabot demo``: lines in, the engine's replies out."""
+
+from __future__ import annotations
+
+import copy
+import io
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import time_machine
+from click.testing import CliRunner
+from sqlmodel import select
+
+from bot.cli import cli
+from bot.demo import demo_value, prepare_demo, reporting_units
+from bot.terminal import TerminalTransport, line_reader, parse_line, render_text
+from collectors.config import AppConfig, load_config
+from collectors.engine import Engine
+from collectors.i18n import translator
+from collectors.messages import (
+    Delivery,
+    DeliveryOutcome,
+    DocumentReply,
+    ImageReply,
+    Inbound,
+    InboundKind,
+    Option,
+    Outbound,
+    Sender,
+    TextReply,
+)
+from collectors.report_answers import Accepted, interpret
+from storage import reports
+from storage.db import Database
+from storage.models import ReportingPeriod
+from storage.people import Role, active_grants, find_person
+from tests.support import REPORT_DAY, SMALL_CONFIG, invite
+from tests.test_cli import write_config
+
+SENDER = Sender("terminal", "matti", "matti", "matti")
+OPTIONS = (Option("Yes", "7|c:0"), Option("No", "7|c:1"), Option("Not available", "7|na"))
+EXAMPLE = Path(__file__).resolve().parent.parent / "config.example.toml"
+
+
+# parsing and rendering ------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("line", "kind", "value"),
+    [
+        ("/Report kotihoito-a", InboundKind.COMMAND, ("report", ("kotihoito-a",))),
+        ("2", InboundKind.CHOICE, "7|c:1"),
+        ("4", InboundKind.TEXT, "4"),  # no fourth option: an answer
+        ("=2", InboundKind.TEXT, "2"),  # the escape for a number that is also an option
+        (" 1 050 kpl ", InboundKind.TEXT, "1 050 kpl"),
+        ("0", InboundKind.TEXT, "0"),
+    ],
+)
+def test_parse_line(line: str, kind: InboundKind, value: Any) -> None:
+    message = parse_line(line, OPTIONS, SENDER)
+    assert message is not None and message.kind is kind and message.sender == SENDER
+    if kind is InboundKind.COMMAND:
+        assert (message.command, message.args) == value
+    elif kind is InboundKind.CHOICE:
+        assert message.choice == value
+    else:
+        assert message.text == value
+
+
+def test_parse_line_without_options_and_empty() -> None:
+    assert parse_line("   ", OPTIONS, SENDER) is None
+    message = parse_line("2", (), SENDER)
+    assert message is not None and message.kind is InboundKind.TEXT and message.text == "2"
+
+
+def test_render_text_numbers_options_in_rows() -> None:
+    reply = TextReply("Was the plan updated?", OPTIONS, columns=2)
+    assert render_text(reply, 3).splitlines() == [
+        "Was the plan updated?",
+        "[3] Yes   [4] No",
+        "[5] Not available",
+    ]
+    numbered = TextReply("Review", (Option("1", "e:0"), Option("Send", "submit")), columns=6)
+    assert render_text(numbered).splitlines()[1] == "[1]   [2] Send"
+
+
+# chatting with the engine ---------------------------------------------------------------------
+def terminal(engine: Engine | Any, handle: str = "matti", **kwargs: Any) -> TerminalTransport:
+    return TerminalTransport(engine, handle, out=io.StringIO(), language_hint="en", **kwargs)
+
+
+def output(chat: TerminalTransport) -> str:
+    text = chat.out.getvalue()  # type: ignore[attr-defined]
+    return text.replace("\u00a0", " ").replace("\u202f", " ")
+
+
+def test_join_and_answer_with_numbers(engine: Engine) -> None:
+    chat = terminal(engine)
+    chat.send(f"/start {invite(engine, Role.MANAGER, 'kotihoito-a')}")
+    assert "You are now registered as unit manager of Kotihoito A (en)" in output(chat)
+    assert "[1] English   [2] Suomi   [3] Svenska" in output(chat)
+    chat.send("1")
+    assert "I will speak English with you." in output(chat)
+    chat.send("/report")
+    assert "Client decisions (pcs)" in output(chat)
+    assert [o.label for o in chat.options] == ["Not available", "Continue later"]
+    chat.send("1")  # Not available
+    assert "2/11" in output(chat)
+    chat.send("=3")  # the number 3 as an answer, although [3] is an option
+    assert "3/11" in output(chat)
+    with engine.db.session() as session:
+        submission = reports.get_submission(session, "2025-T2", "kotihoito-a")
+        assert submission is not None and submission.id is not None
+        answers = reports.answers_of(session, submission.id)
+    assert answers["decisions"].status == "not_available"
+    assert answers["assessments_7d"].value == 3
+
+
+def test_run_until_quit_or_end_of_input(engine: Engine) -> None:
+    chat = terminal(engine)
+    script = iter(["/help", "/quit", "/help"])
+    chat.run(lambda: next(script, None))
+    assert output(chat).count("Hello! This bot collects") == 1
+    assert output(chat).endswith("Bye.\n")
+    assert next(script) == "/help"  # nothing read after /quit
+
+    chat = terminal(engine)
+    chat.run(line_reader(io.StringIO("/help\n"), chat.out))
+    assert output(chat).startswith("> /help\n")
+    assert output(chat).endswith("Bye.\n")
+
+
+class Pictures:
+    """A stand-in for the engine that answers with a chart and a document."""
+
+    def handle(self, message: Inbound) -> list[Outbound]:
+        return [
+            ImageReply(b"\x89PNG fake", "../trend chart.png", "Sick leave"),
+            DocumentReply(b"%PDF fake", "report.pdf"),
+        ]
+
+
+def test_pictures_and_documents_are_saved(tmp_path: Path) -> None:
+    chat = terminal(Pictures(), files_dir=tmp_path / "chat-out")
+    chat.send("/chart")
+    chat.send("/chart")
+    saved = sorted(p.name for p in (tmp_path / "chat-out").iterdir())
+    assert saved == [
+        "001-trend_chart.png",
+        "002-report.pdf",
+        "003-trend_chart.png",
+        "004-report.pdf",
+    ]
+    assert (tmp_path / "chat-out" / "002-report.pdf").read_bytes() == b"%PDF fake"
+    assert f"Sick leave\n(picture saved to {tmp_path / 'chat-out' / '001-trend_chart.png'})" in (
+        output(chat)
+    )
+    assert chat.options == ()
+
+
+async def test_deliver_prints_for_the_recipient(tmp_path: Path) -> None:
+    chat = terminal(None, files_dir=tmp_path)
+    reply = TextReply("The report period is open.", (Option("Start now", "rem:start"),))
+    outcome = await chat.deliver(Delivery(7, "terminal", "manager", reply))
+    assert outcome is DeliveryOutcome.SENT
+    assert output(chat).splitlines()[:3] == [
+        "--- message for manager (person 7) ---",
+        "The report period is open.",
+        "[1] Start now",
+    ]
+    picture = await chat.deliver(Delivery(7, "terminal", "manager", ImageReply(b"png")))
+    assert picture is DeliveryOutcome.SENT and (tmp_path / "001-chart.png").exists()
+    with pytest.raises(RuntimeError):
+        chat.send("hello")
+
+
+async def test_deliver_failure_is_an_outcome(tmp_path: Path) -> None:
+    class Broken(io.StringIO):
+        def write(self, text: str) -> int:
+            raise OSError("terminal gone")
+
+    chat = TerminalTransport(None, "x", out=Broken(), files_dir=tmp_path)
+    outcome = await chat.deliver(Delivery(1, "terminal", "x", TextReply("hi")))
+    assert outcome is DeliveryOutcome.FAILED
+
+
+# the demo -------------------------------------------------------------------------------------
+@pytest.fixture
+def small_config_path(tmp_path: Path) -> Path:
+    data = copy.deepcopy(SMALL_CONFIG)
+    data["database_url"] = f"sqlite:///{tmp_path / 'unused.db'}"
+    return write_config(tmp_path / "small.toml", data)
+
+
+def demo(config: Path, *args: str, stdin: str) -> Any:
+    return CliRunner().invoke(cli, ["--config", str(config), "demo", *args], input=stdin)
+
+
+# Each question of kotihoito-a in the small config, answered by typing or by number.
+TRANSCRIPT = [
+    "/report",
+    "1 050 kpl",  # decisions
+    "1",  # assessments: [1] Same as last period
+    "0:13:25",  # queue time
+    "=3",  # incidents: 3 (typed, although [3] is an option)
+    "1",  # event types: toggle Medication
+    "3",  # toggle Accident/fall
+    "6",  # Done (2)
+    "12,5",  # handling time
+    "1",  # plan updated: Yes
+    "1",  # client NPS: Same as last period
+    "4,6 %",  # sick leave
+    "1",  # goal: On schedule
+    "Kaksoistarkistus käyttöön.",  # corrective actions
+]
+
+
+def test_demo_session_reaches_the_review(
+    small_config_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with time_machine.travel(REPORT_DAY, tick=False):
+        result = demo(small_config_path, "--lang", "en", stdin="\n".join(TRANSCRIPT) + "\n")
+    assert result.exit_code == 0, result.output
+    shown = result.stdout.replace("\u00a0", " ")
+    assert "You are 'manager': Matti Mäkinen, manager of Kotihoito A (en)." in shown
+    assert "Period 2025-T2 (01.05.2025–31.08.2025) is open" in shown
+    assert "Last period:" in shown and "[1] Same as last period:" in shown
+    assert "Review: Kotihoito A (en), T2/2025" in shown
+    assert "Send the report" in shown and shown.endswith("Bye.\n")
+    db = Database(f"sqlite:///{tmp_path / 'var' / 'demo.db'}")
+    with db.session() as session:
+        submission = reports.get_submission(session, "2025-T2", "kotihoito-a")
+        assert submission is not None and submission.id is not None
+        answers = reports.answers_of(session, submission.id)
+        last = reports.previous_answers(session, "kotihoito-a", "2025-T1")
+    db.dispose()
+    assert len(answers) == 11
+    assert answers["decisions"].value == 1050
+    assert answers["assessments_7d"].value == last["assessments_7d"].value
+    assert answers["incidents"].value == 3
+    assert answers["incident_types"].choices == ["medication", "fall"]
+    assert answers["plan_updated"].choices == ["yes"]
+    assert answers["client_nps"].value == last["client_nps"].value
+
+
+def test_demo_reopens_the_last_period_outside_a_window(
+    small_config_path: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "demo.db"
+    with time_machine.travel(datetime(2025, 10, 15, 9, 0, tzinfo=UTC), tick=False):
+        first = demo(small_config_path, "--db", str(path), stdin="")
+        again = demo(small_config_path, "--db", str(path), "--as", "leader", stdin="/help\n")
+    assert first.exit_code == 0, first.output
+    assert "Period 2025-T2 (01.05.2025–31.08.2025) has been reopened" in first.stdout
+    assert "reports are due by 29.10.2025" in first.stdout
+    assert again.exit_code == 0, again.output
+    assert "You are 'leader': Leena Laine, leader of Koti- ja asumispalvelut." in again.stdout
+    db = Database(f"sqlite:///{path}")
+    with db.session() as session:
+        period = session.get(ReportingPeriod, "2025-T2")
+        assert period is not None and period.manual and period.deadline == date(2025, 10, 29)
+        assert len(session.exec(select(ReportingPeriod)).all()) == 4  # recreated: no doubles
+    db.dispose()
+
+
+def test_demo_with_empty_input_exits_cleanly(small_config_path: Path, tmp_path: Path) -> None:
+    result = demo(small_config_path, "--db", str(tmp_path / "d.db"), stdin="")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.endswith("Bye.\n")
+    unknown = demo(small_config_path, "--db", str(tmp_path / "d.db"), "--as", "nobody", stdin="")
+    assert unknown.exit_code == 1
+    assert unknown.stderr.startswith("Error: no demo person 'nobody'; choose one of: admin,")
+
+
+def test_demo_seed_people_and_history(tmp_path: Path) -> None:
+    config = load_config(write_config(tmp_path / "c.toml", copy.deepcopy(SMALL_CONFIG)))
+    db, seed = prepare_demo(config, tmp_path / "seed.db", REPORT_DAY, "sv")
+    roles = {handle: (p.role, p.units) for handle, p in seed.people.items()}
+    assert roles["admin"] == (Role.ADMIN, ())
+    assert roles["leader"] == (Role.LEADER, ("koti",))
+    assert roles["manager"] == (Role.MANAGER, ("kotihoito-a",))
+    assert roles["manager2"] == (Role.MANAGER, ("kotihoito-b", "ohjaus"))
+    assert [h for h in roles if h.startswith("staff")] == [f"staff{n}" for n in range(1, 7)]
+    assert seed.period.id == "2025-T2" and not seed.opened_by_hand
+    assert seed.previous is not None and seed.previous.id == "2025-T1"
+    with db.session() as session:
+        person = find_person(session, "terminal", "manager2")
+        assert person is not None and person.language == "sv"
+        assert {g.unit_id for g in active_grants(session, person.id or 0, REPORT_DAY)} == {
+            "kotihoito-b",
+            "ohjaus",
+        }
+        for period_id in ("2025-T1", "2024-T3", "2024-T2"):
+            for unit in ("kotihoito-a", "kotihoito-b", "ohjaus"):
+                submission = reports.get_submission(session, period_id, unit)
+                assert submission is not None and submission.status == "submitted"
+        assert reports.get_submission(session, "2025-T2", "kotihoito-a") is None
+    db.dispose()
+
+
+def configs() -> list[Any]:
+    out: list[Any] = [pytest.param("small", id="small")]
+    if EXAMPLE.exists():  # written by someone else; checked whenever it is there
+        out.append(pytest.param("example", id="example"))
+    return out
+
+
+def load(which: str, tmp_path: Path) -> AppConfig:
+    if which == "example":
+        return load_config(EXAMPLE)
+    return load_config(write_config(tmp_path / "c.toml", copy.deepcopy(SMALL_CONFIG)))
+
+
+@pytest.mark.parametrize("which", configs())
+def test_demo_values_read_back_as_typed(which: str, tmp_path: Path) -> None:
+    config = load(which, tmp_path)
+    _ = translator("fi")
+    for unit in reporting_units(config):
+        for metric in config.metrics_for(unit):
+            for back in (1, 2, 3):
+                value = demo_value(metric, unit, back, "fi")
+                outcome = interpret(metric, value.raw, None, _)
+                assert isinstance(outcome, Accepted), (unit, metric.id, value.raw)
+                assert outcome.value.value == value.value, (metric.id, value.raw)
+                assert tuple(outcome.value.choices or ()) == tuple(value.choices or ())
+
+
+@pytest.mark.skipif(not EXAMPLE.exists(), reason="config.example.toml is not written yet")
+def test_demo_on_the_example_config_reaches_the_review(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    config = load_config(EXAMPLE)
+    questions = len(config.metrics_for(reporting_units(config)[0]))
+    script = "/report\n" + "x\n" * questions
+    with time_machine.travel(REPORT_DAY, tick=False):
+        result = demo(EXAMPLE, "--lang", "en", stdin=script)
+    assert result.exit_code == 0, result.output
+    assert "Review: " in result.stdout
+    assert f"{questions}. " in result.stdout
