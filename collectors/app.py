@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from collectors import onboarding
+from collectors import onboarding, reminders, surveys
 from collectors.config import AppConfig
 from collectors.engine import Command, Ctx, Engine
 from collectors.i18n import N_
@@ -24,6 +24,8 @@ def build_engine(
     """An engine with onboarding, the period report and every other registered feature."""
     engine = Engine(db, config, clock=clock, secret=secret)
     onboarding.register(engine)
+    surveys.register(engine)
+    reminders.register(engine)
     report = ReportFlow()
     engine.add_flow(report)
 

@@ -26,7 +26,7 @@ from collectors.survey_config import (
     question_catalog,
 )
 from collectors.survey_suppression import Hidden, Tree, hidden_groups, shown_groups
-from storage import surveys
+from storage import survey_figures, surveys
 from storage.models import Unit
 from storage.survey_models import SurveyRound
 
@@ -172,7 +172,7 @@ def survey_results(
     questions = questions_of(config, definition) if definition is not None else []
     units = {u.id: u for u in session.exec(select(Unit)).all()}
     tree = _groups(config, units, row.unit_ids)
-    counts = surveys.answer_counts(session, round_id)
+    counts = survey_figures.answer_counts(session, round_id)
     totals = {g: counts.get((g, surveys.RESPONSE_MARKER), 0) for g in tree.parents}
     hidden = hidden_groups(tree, totals, minimum)
     visible_per_question = {
@@ -181,16 +181,16 @@ def survey_results(
         for q in questions
     }
     numeric = [q for q in questions if q.kind is not QuestionKind.TEXT]
-    figures = surveys.scale_figures(
+    figures = survey_figures.scale_figures(
         session, round_id, {q.id: INDEX_BANDS[q.index] if q.index else None for q in numeric}
     )
-    spread = surveys.distributions(session, round_id) if numeric else {}
+    spread = survey_figures.distributions(session, round_id) if numeric else {}
     free = {
-        q.id: surveys.texts(session, round_id, q.id, visible_per_question[q.id])
+        q.id: survey_figures.texts(session, round_id, q.id, visible_per_question[q.id])
         for q in questions
         if q.kind is QuestionKind.TEXT
     }
-    staff = surveys.staff_by_group(session, row.unit_ids, surveys.aware(row.closed_at))
+    staff = survey_figures.staff_by_group(session, row.unit_ids, surveys.aware(row.closed_at))
     scope = None if scope_unit_ids is None else set(scope_unit_ids)
     out: list[GroupResult] = []
     for group in tree.pre_order():
@@ -223,7 +223,7 @@ def survey_results(
 
 
 def _numeric(
-    question: SurveyQuestion, figures: surveys.ScaleFigures | None, spread: dict[int, int]
+    question: SurveyQuestion, figures: survey_figures.ScaleFigures | None, spread: dict[int, int]
 ) -> QuestionResult:
     if figures is None:
         return QuestionResult(question.id, question.kind, False)

@@ -1,0 +1,365 @@
+"""Survey rounds: the schedule, opening and closing, and the messages they send.
+
+A scheduled round of month M opens on ``open_day`` (the next working day when that is a day
+off) at the schedule's ``send_time`` and takes answers for ``open_days`` days, until midnight.
+Its label is ``YYYY-k``, the k-th round of the year. :func:`survey_tick` is the scheduler's
+job: it closes what is due, opens what is due, and returns the invitations, reminders and
+closing notices to deliver. Each message is claimed once in the ``notification`` table (its
+unique key), so two processes never send the same one twice.
+
+The bot knows who has answered (it can recompute a receipt's HMAC with its secret) and reminds
+only those who have not; it never knows *what* anyone answered.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from collectors.calendar import adjust_to_working_day, is_working_day, next_working_day
+from collectors.config import AppConfig
+from collectors.messages import Delivery, DeliveryOutcome
+from collectors.schedule import local_send_instant
+from collectors.survey_config import RoundSchedule, SurveyDefinition
+from collectors.survey_results import definition_of
+from collectors.survey_text import closed_notice, invitation, reminder
+from storage import surveys
+from storage.models import ChatIdentity, Person, Unit
+from storage.notify_models import Notification
+from storage.people import subtree_ids
+from storage.survey_models import SurveyRound
+
+SURVEY_KIND = "survey"
+"""The conversation kind of the survey flow (and the notification kind of its messages)."""
+DEFAULT_OPEN_DAYS = 14
+DEFAULT_REMINDERS = (3,)
+
+
+@dataclass(frozen=True)
+class PlannedRound:
+    """A scheduled round: when it opens and closes, and its label."""
+
+    survey_id: str
+    label: str
+    opens_at: datetime
+    closes_at: datetime
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A claimed message: deliver it, then report the outcome with :func:`record_outcome`."""
+
+    key: str
+    delivery: Delivery
+
+
+def planned_rounds(
+    definition: SurveyDefinition, config: AppConfig, year: int
+) -> list[PlannedRound]:
+    """The rounds a survey's schedule opens in ``year`` (none without a schedule)."""
+    schedule = definition.rounds
+    if schedule is None:
+        return []
+    settings, tz = config.schedule, config.tz
+    out = []
+    for number, month in enumerate(schedule.months(), start=1):
+        nominal = date(year, month, schedule.open_day)
+        opens_on = nominal
+        if settings.working_days_only and not is_working_day(nominal, settings.holiday_country):
+            opens_on = next_working_day(nominal, settings.holiday_country)
+        closes_on = nominal + timedelta(days=schedule.open_days)
+        out.append(
+            PlannedRound(
+                survey_id=definition.id,
+                label=f"{year}-{number}",
+                opens_at=local_send_instant(opens_on, settings.send_time, tz),
+                closes_at=local_send_instant(closes_on, time(0, 0), tz),
+            )
+        )
+    return out
+
+
+def asked_units(
+    definition: SurveyDefinition, units: dict[str, Unit], roots: Iterable[str] | None = None
+) -> list[str]:
+    """The units whose staff a round asks: the subtrees of ``roots``, else of the survey's."""
+    chosen = list(roots or definition.units)
+    if not chosen:
+        chosen = [u.id for u in units.values() if u.parent_id is None]
+    out: set[str] = set()
+    for root in chosen:
+        if root not in units:
+            raise ValueError(f"unit {root!r} is not defined")
+        out |= subtree_ids(units, root)
+    return sorted(out)
+
+
+def end_of_day(day: date, config: AppConfig) -> datetime:
+    """Midnight after ``day`` in the organisation's time, as UTC."""
+    return local_send_instant(day + timedelta(days=1), time(0, 0), config.tz)
+
+
+def open_round(
+    session: Session,
+    config: AppConfig,
+    survey_id: str,
+    *,
+    now: datetime,
+    unit_ids: Iterable[str] | None = None,
+    closes_on: date | None = None,
+    label: str | None = None,
+) -> SurveyRound:
+    """Open a round by hand, now.
+
+    Args:
+        session: The session.
+        config: The configuration.
+        survey_id: The survey to open.
+        now: The opening moment.
+        unit_ids: Subtrees to ask; default the survey's units (or the whole organisation).
+        closes_on: The last day of answering; default the schedule's ``open_days`` from today.
+        label: The round's label; default the local date.
+
+    Raises:
+        ValueError: For an unknown survey or unit, or a closing day in the past.
+    """
+    definition = definition_of(config, survey_id)
+    if definition is None:
+        known = ", ".join(d.id for d in config.surveys.definitions) or "none"
+        raise ValueError(f"survey {survey_id!r} is not defined (configured: {known})")
+    units = {u.id: u for u in session.exec(select(Unit).where(col(Unit.active).is_(True))).all()}
+    asked = asked_units(definition, units, unit_ids)
+    today = now.astimezone(config.tz).date()
+    if closes_on is None:
+        days = definition.rounds.open_days if definition.rounds else DEFAULT_OPEN_DAYS
+        closes_on = today + timedelta(days=days - 1)
+    if closes_on < today:
+        raise ValueError(f"the closing day {closes_on:%d.%m.%Y} is in the past")
+    return surveys.create_round(
+        session,
+        survey_id=survey_id,
+        unit_ids=asked,
+        label=label or today.isoformat(),
+        opens_at=now,
+        closes_at=end_of_day(closes_on, config),
+        now=now,
+    )
+
+
+def reminder_times(config: AppConfig, row: SurveyRound) -> list[tuple[int, datetime]]:
+    """``(days before close, moment)`` of a round's reminders, earliest first."""
+    definition = definition_of(config, row.survey_id)
+    schedule: RoundSchedule | None = definition.rounds if definition is not None else None
+    days = schedule.remind_days_before_close if schedule is not None else DEFAULT_REMINDERS
+    settings, tz = config.schedule, config.tz
+    closes_day = surveys.aware(row.closes_at).astimezone(tz).date()
+    out = []
+    for n in sorted(days, reverse=True):
+        day = closes_day - timedelta(days=n)
+        if settings.working_days_only:
+            day = adjust_to_working_day(
+                day, not_after=closes_day - timedelta(days=1), country=settings.holiday_country
+            )
+        moment = local_send_instant(day, settings.send_time, tz)
+        if surveys.aware(row.opens_at) < moment < surveys.aware(row.closes_at):
+            out.append((n, moment))
+    return out
+
+
+# claiming and delivering -------------------------------------------------------------------
+def claim(session: Session, key: str, *, person_id: int | None, step: str, now: datetime) -> bool:
+    """Claim a message by its unique key; ``False`` when it was claimed before."""
+    if session.exec(select(Notification).where(Notification.key == key)).first() is not None:
+        return False
+    try:
+        with session.begin_nested():
+            session.add(
+                Notification(
+                    key=key,
+                    person_id=person_id,
+                    kind=SURVEY_KIND,
+                    step=step,
+                    created_at=now.astimezone(UTC),
+                )
+            )
+    except IntegrityError:
+        return False
+    return True
+
+
+def record_outcome(session: Session, key: str, outcome: DeliveryOutcome, now: datetime) -> None:
+    """Store how a claimed message went."""
+    row = session.exec(select(Notification).where(Notification.key == key)).first()
+    if row is not None:
+        row.status = str(outcome)
+        row.sent_at = now.astimezone(UTC) if outcome is DeliveryOutcome.SENT else None
+        session.add(row)
+        session.flush()
+
+
+def _recipients(session: Session, person_ids: Iterable[int]) -> list[tuple[Person, ChatIdentity]]:
+    ids = sorted(set(person_ids))
+    if not ids:
+        return []
+    statement = (
+        select(Person, ChatIdentity)
+        .join(ChatIdentity, col(ChatIdentity.person_id) == col(Person.id))
+        .where(col(Person.id).in_(ids), col(Person.forgotten_at).is_(None))
+        .where(col(ChatIdentity.blocked_at).is_(None))
+        .order_by(col(Person.id), col(ChatIdentity.id))
+    )
+    return [(p, i) for p, i in session.exec(statement).all()]
+
+
+def messages_for(
+    session: Session,
+    config: AppConfig,
+    row: SurveyRound,
+    step: str,
+    people: Iterable[int],
+    now: datetime,
+) -> list[Outgoing]:
+    """Claim and build one step's message (``open``, ``reminder-N``, ``closed``) per person."""
+    definition = definition_of(config, row.survey_id)
+    if definition is None:
+        return []
+    out: list[Outgoing] = []
+    for person, identity in _recipients(session, people):
+        assert person.id is not None
+        key = f"survey:{row.id}:{step}:{person.id}:{identity.transport}"
+        if not claim(session, key, person_id=person.id, step=step, now=now):
+            continue
+        if step == "open":
+            reply = invitation(config, definition, row, person.language)
+        elif step == "closed":
+            reply = closed_notice(definition, person.language)
+        else:
+            reply = reminder(config, definition, row, person.language)
+        out.append(Outgoing(key, Delivery(person.id, identity.transport, identity.chat_id, reply)))
+    return out
+
+
+def invitations(
+    session: Session, config: AppConfig, row: SurveyRound, now: datetime
+) -> list[Outgoing]:
+    """The opening message to every staff member asked who has not had it yet."""
+    staff = surveys.staff_members(session, row.unit_ids, now)
+    return messages_for(session, config, row, "open", (p for p, _u in staff), now)
+
+
+def reminders(
+    session: Session, config: AppConfig, row: SurveyRound, now: datetime, secret: bytes
+) -> list[Outgoing]:
+    """The reminders due at ``now`` to the staff asked who have not answered."""
+    grace = timedelta(hours=config.schedule.late_grace_hours)
+    due = [n for n, moment in reminder_times(config, row) if moment <= now <= moment + grace]
+    if not due or not surveys.is_open(row, now):
+        return []
+    staff = {p for p, _u in surveys.staff_members(session, row.unit_ids, now)}
+    waiting = [
+        p
+        for p in staff
+        if not surveys.has_answered(session, surveys.receipt_key(secret, p, row.id))
+    ]
+    return messages_for(session, config, row, f"reminder-{min(due)}", waiting, now)
+
+
+def close_due(session: Session, now: datetime) -> list[SurveyRound]:
+    """Close every round past its closing time (deleting its unfinished answers)."""
+    closed = []
+    for row in surveys.rounds_due_to_close(session, now):
+        if surveys.close_round(session, row.id, now, conversation_kind=SURVEY_KIND):
+            closed.append(row)
+    return closed
+
+
+def closing_notices(session: Session, config: AppConfig, now: datetime) -> list[Outgoing]:
+    """ "Results are available" to the staff asked, for rounds closed in the last hours."""
+    grace = timedelta(hours=config.schedule.late_grace_hours)
+    out: list[Outgoing] = []
+    for row in surveys.list_rounds(session):
+        if row.closed_at is None or not now - grace <= surveys.aware(row.closed_at) <= now:
+            continue
+        staff = surveys.staff_members(session, row.unit_ids, surveys.aware(row.closed_at))
+        out.extend(messages_for(session, config, row, "closed", (p for p, _u in staff), now))
+    return out
+
+
+def open_due(session: Session, config: AppConfig, now: datetime) -> list[SurveyRound]:
+    """Open the scheduled rounds whose window has started and that do not exist yet."""
+    opened = []
+    year = now.astimezone(config.tz).year
+    for definition in config.surveys.definitions:
+        for planned in planned_rounds(definition, config, year - 1) + planned_rounds(
+            definition, config, year
+        ):
+            if not planned.opens_at <= now < planned.closes_at:
+                continue
+            if surveys.round_with_label(session, definition.id, planned.label) is not None:
+                continue
+            key = f"survey-round:{definition.id}:{planned.label}"
+            if not claim(session, key, person_id=None, step="round", now=now):
+                continue
+            units = {
+                u.id: u for u in session.exec(select(Unit).where(col(Unit.active).is_(True))).all()
+            }
+            opened.append(
+                surveys.create_round(
+                    session,
+                    survey_id=definition.id,
+                    unit_ids=asked_units(definition, units),
+                    label=planned.label,
+                    opens_at=planned.opens_at,
+                    closes_at=planned.closes_at,
+                    now=now,
+                )
+            )
+    return opened
+
+
+def survey_tick(
+    session: Session, config: AppConfig, now: datetime, secret: bytes
+) -> list[Outgoing]:
+    """The scheduler's survey job: close, open, invite (newcomers too), remind; run it often.
+
+    Args:
+        session: An open session; the claims are committed with it.
+        config: The configuration.
+        now: The current moment (aware).
+        secret: The receipt key, to tell who has answered.
+
+    Returns:
+        The messages to deliver now; report each outcome with :func:`record_outcome`.
+    """
+    close_due(session, now)
+    out = closing_notices(session, config, now)
+    open_due(session, config, now)
+    for row in surveys.open_rounds(session, now):
+        out.extend(invitations(session, config, row, now))
+        out.extend(reminders(session, config, row, now, secret))
+    return out
+
+
+__all__ = [
+    "SURVEY_KIND",
+    "Outgoing",
+    "PlannedRound",
+    "asked_units",
+    "claim",
+    "close_due",
+    "closing_notices",
+    "end_of_day",
+    "invitations",
+    "messages_for",
+    "open_due",
+    "open_round",
+    "planned_rounds",
+    "record_outcome",
+    "reminder_times",
+    "reminders",
+    "survey_tick",
+]

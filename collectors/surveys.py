@@ -1,0 +1,130 @@
+"""Anonymous staff surveys in the engine: ``/survey``, ``/results`` and the start buttons.
+
+The pieces: definitions in the configuration (:mod:`collectors.survey_config`), rounds and
+their messages (:mod:`collectors.survey_rounds`), answering (:mod:`collectors.survey_flow`),
+figures with suppression (:mod:`collectors.survey_results`, :mod:`storage.survey_figures`)
+and their text (:mod:`collectors.survey_text`).
+
+Who sees what with ``/results``: staff their own units, managers the units they manage,
+leaders their subtrees, each together with the units above (the division, the county);
+administrators everything. Results exist only for closed rounds, and small groups are
+suppressed for the whole organisation before anyone's scope is cut out of them.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from collectors.engine import Command, Ctx, Engine, UserError
+from collectors.i18n import N_
+from collectors.messages import Outbound, TextReply
+from collectors.survey_flow import SurveyFlow
+from collectors.survey_results import (
+    closed_rounds,
+    definition_of,
+    questions_of,
+    survey_results,
+)
+from collectors.survey_rounds import close_due
+from collectors.survey_text import START_PREFIX, results_text
+from storage import surveys
+from storage.models import Unit
+from storage.people import ancestors, subtree_ids
+from storage.survey_models import SurveyRound
+
+RESULT_ROLES = frozenset({"staff", "manager", "leader", "admin"})
+
+
+def own_units(ctx: Ctx) -> set[str] | None:
+    """The units a person belongs to, manages or leads (with subtrees); ``None`` for admins."""
+    access = ctx.access
+    if access.is_admin:
+        return None
+    own = set(access.staff_units()) | set(access.managed_units())
+    for root in access.led_roots():
+        own |= subtree_ids(access.units, root)
+    return own
+
+
+def scope_of(ctx: Ctx) -> set[str] | None:
+    """The groups whose survey results a person may see: own units and the units above."""
+    own = own_units(ctx)
+    if own is None:
+        return None
+    scope = set(own)
+    for unit_id in own:
+        scope.update(ancestors(ctx.access.units, unit_id))
+    return scope
+
+
+def _pick_round(ctx: Ctx, reference: str | None) -> SurveyRound:
+    _ = ctx._
+    if reference is not None:
+        row = surveys.find_round(ctx.session, reference)
+        if row is None:
+            raise UserError(_("I do not know that survey round."))
+        if row.closed_at is None:
+            raise UserError(_("The results are shown after the survey closes."))
+        return row
+    own = own_units(ctx)
+    for row in closed_rounds(ctx.session):
+        if own is None or own & set(row.unit_ids):
+            return row
+    raise UserError(_("No survey results yet: results are shown after a survey round closes."))
+
+
+def show_results(ctx: Ctx, reference: str | None = None) -> list[Outbound]:
+    """The text summary of a closed round for the person's scope."""
+    _ = ctx._
+    if not ctx.access.roles() & RESULT_ROLES:
+        raise UserError(_("Survey results are for staff, managers and leaders."))
+    close_due(ctx.session, ctx.now)
+    row = _pick_round(ctx, reference)
+    results = survey_results(ctx.session, ctx.config, row.id, scope_of(ctx))
+    if not results:
+        raise UserError(_("That survey round did not ask your units."))
+    definition = definition_of(ctx.config, row.survey_id)
+    if definition is None:
+        raise UserError(_("This survey is no longer in use."))
+    units = {u.id: u for u in ctx.session.exec(select(Unit)).all()}
+    text = results_text(
+        ctx.config,
+        definition,
+        questions_of(ctx.config, definition),
+        row,
+        results,
+        units,
+        ctx.language,
+    )
+    return [TextReply(text)]
+
+
+def register(engine: Engine) -> None:
+    """Add the survey conversation, ``/survey``, ``/results`` and the survey buttons."""
+    flow = SurveyFlow()
+    engine.add_flow(flow)
+
+    def survey_command(ctx: Ctx, args: tuple[str, ...]) -> list[Outbound]:
+        return flow.start(ctx)
+
+    def results_command(ctx: Ctx, args: tuple[str, ...]) -> list[Outbound]:
+        return show_results(ctx, args[0] if args else None)
+
+    def survey_button(ctx: Ctx, data: str) -> list[Outbound]:
+        action, _sep, round_id = data.partition(":")[2].partition(":")
+        if action == "start" and round_id:
+            return flow.start(ctx, round_id)
+        if action == "results" and round_id:
+            return show_results(ctx, round_id)
+        return [TextReply(ctx._("That button is no longer in use."))]
+
+    engine.add_command(
+        Command("survey", N_("Answer the staff survey"), survey_command, frozenset({"staff"}))
+    )
+    engine.add_command(
+        Command("results", N_("See the staff survey results"), results_command, RESULT_ROLES)
+    )
+    engine.add_choice(START_PREFIX, survey_button)
+
+
+__all__ = ["own_units", "register", "scope_of", "show_results"]

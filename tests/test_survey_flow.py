@@ -1,0 +1,233 @@
+"""The survey conversation, driven through the engine like people would."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlmodel import select
+
+from collectors.app import build_engine
+from collectors.engine import Engine
+from collectors.survey_rounds import open_round
+from storage import surveys
+from storage.models import Conversation
+from storage.people import Role
+from storage.survey_models import SurveyAnswer, SurveyReceipt
+from tests.support import Chat, Clock, join
+
+CLOSES = date(2025, 9, 23)  # the round opens on REPORT_DAY (10.9.2025)
+
+
+def open_staff_round(engine: Engine, units: list[str] | None = None) -> str:
+    with engine.db.session() as session:
+        row = open_round(
+            session,
+            engine.config,
+            "staff",
+            now=engine.clock(),
+            unit_ids=units or ["county"],
+            closes_on=CLOSES,
+            label="2025-3",
+        )
+        return row.id
+
+
+def staff(engine: Engine, name: str, unit: str = "kotihoito-a", language: str = "en") -> Chat:
+    chat = join(engine, name, Role.STAFF, unit, language)
+    chat.press({"en": "English", "sv": "Svenska", "fi": "Suomi"}[language])
+    return chat
+
+
+def answer(chat: Chat, nps: str, nss: str, text: str | None = None) -> Chat:
+    chat.send("/survey").expect("1/3", "recommend your workplace")
+    chat.press(nps).expect("2/3", "feel safe")
+    chat.press(nss).expect("3/3", "one thing we could do better")
+    if text is None:
+        chat.press("Skip")
+    else:
+        chat.send(text)
+    chat.expect("Ready to send?").press("Send my answers").expect("Thank you!", "24.09.2025")
+    return chat
+
+
+def test_whole_round_with_several_people(engine: Engine, clock: Clock) -> None:
+    open_staff_round(engine)
+    team = [staff(engine, f"s{n}") for n in range(6)]
+    answers = [("10", "5"), ("9", "4"), ("9", "4"), ("8", "3"), ("7", "4"), ("3", "2")]
+    for chat, (nps, nss) in zip(team, answers, strict=True):
+        answer(chat, nps, nss, "More time with clients")
+    lonely = staff(engine, "o1", "ohjaus")
+    answer(lonely, "0", "1", "Less paperwork")
+    manager = join(engine, "m-a", Role.MANAGER, "kotihoito-a", "en")
+    manager.press("English")
+    manager.send("/results").expect("No survey results yet")
+
+    clock.advance(days=14)
+    manager.send("/results").expect(
+        "Staff survey 2025-3",
+        "Kotihoito A (en): 6 answers (86% of 7 staff)",
+        # 3 promoters, 2 passives, 1 detractor of 6: 50 % - 17 % = 33.
+        "NPS +33 (promoters 50%, passives 33%, detractors 17%; 6 answers)",
+        # NSS: 4 agree, 1 neutral, 1 disagree: 67 % - 17 % = 50.
+        "NSS +50",
+        "More time with clients",
+        "Koti- ja asumispalvelut (en): 6 answers (38% of 16 staff)",
+        # The county minus the division would reveal the one answer from Asiakasohjaus.
+        "Testialue (en): not shown",
+    )
+    manager.expect_not("Less paperwork", "Asiakasohjaus")
+    team[0].send("/results").expect("Kotihoito A (en): 6 answers")
+    lonely.send("/results").expect(
+        "Asiakasohjaus (en): fewer than 5 answers", "Testialue (en): not shown"
+    )
+    lonely.expect_not("Less paperwork")
+    with engine.db.session() as session:
+        rows = session.exec(select(SurveyAnswer)).all()
+        assert len([r for r in rows if r.question_id == "nps"]) == 7
+        assert session.exec(select(SurveyReceipt)).all() == []  # forgotten at the close
+
+
+def test_second_answer_is_refused_politely(engine: Engine) -> None:
+    open_staff_round(engine)
+    chat = answer(staff(engine, "s1"), "9", "5")
+    chat.send("/survey").expect("Your answers are already in. Thank you!")
+    assert not chat.options
+    with engine.db.session() as session:
+        assert surveys.respondent_count(session, surveys.list_rounds(session)[0].id) == 1
+
+
+def test_unfinished_survey_continues_after_a_restart(engine: Engine, clock: Clock) -> None:
+    open_staff_round(engine)
+    chat = staff(engine, "s1")
+    chat.send("/survey").press("8").expect("2/3")
+    with engine.db.session() as session:
+        assert session.exec(select(SurveyAnswer)).all() == []  # nothing written before the send
+    clock.advance(days=3)
+    restarted = build_engine(engine.db, engine.config, clock=clock, secret=b"test-secret")
+    again = Chat(restarted, "s1", "en")
+    again.send("/survey").expect("Welcome back", "2/3", "feel safe")
+    again.press("◀ Back").expect("1/3").expect_button("✓ 8")
+    again.press("8").press("4").press("Skip").expect(
+        "1. Employee NPS: 8", "2. Net Safety Score (NSS): 4"
+    )
+    again.press("Send my answers").expect("Thank you!")
+
+
+def test_cancel_deletes_unfinished_answers(engine: Engine) -> None:
+    open_staff_round(engine)
+    chat = staff(engine, "s1")
+    chat.send("/survey").press("6")
+    chat.send("/cancel").expect("Your unfinished answers were deleted")
+    with engine.db.session() as session:
+        assert session.exec(select(Conversation)).all() == []
+    chat.send("/survey").expect("1/3")
+
+
+def test_round_close_deletes_unfinished_answers(engine: Engine, clock: Clock) -> None:
+    open_staff_round(engine)
+    chat = staff(engine, "s1")
+    chat.send("/survey").press("6")
+    stale = chat.option("3").data
+    clock.advance(days=14)
+    chat.press_data(stale).expect("The survey has closed, so your unfinished answers were deleted.")
+    with engine.db.session() as session:
+        assert session.exec(select(Conversation)).all() == []
+    chat.send("/survey").expect("No survey is open for you right now")
+
+
+def test_closing_deletes_drafts_of_that_round_only(engine: Engine, clock: Clock) -> None:
+    first = open_staff_round(engine, ["kotihoito-a"])
+    chat = staff(engine, "s1")
+    chat.send("/survey").press("6")
+    with engine.db.session() as session:
+        assert surveys.delete_survey_conversations(session, "other-round", "survey") == 0
+        assert surveys.close_round(session, first, clock.now, conversation_kind="survey")
+        assert session.exec(select(Conversation)).all() == []
+
+
+def test_buttons_language_and_scales(engine: Engine) -> None:
+    open_staff_round(engine)
+    chat = staff(engine, "s1", language="sv")
+    chat.send("/survey").expect("Hur troligt är det", "0 = Inte alls troligt · 10 = Mycket troligt")
+    assert [o.label for o in chat.options] == [str(n) for n in range(11)]
+    assert chat.replies[-1].columns == 6  # type: ignore[union-attr]
+    chat.press("7").expect("Jag skulle känna mig trygg")
+    labels = [o.label for o in chat.options]
+    assert labels[:5] == ["1 – Helt av annan åsikt", "2", "3", "4", "5 – Helt av samma åsikt"]
+    assert len(labels) == 6  # and Back
+    assert chat.replies[-1].columns == 1  # type: ignore[union-attr]
+
+
+def test_typing_a_number_and_bad_input(engine: Engine) -> None:
+    open_staff_round(engine)
+    chat = staff(engine, "s1")
+    chat.send("/survey").send("11").expect("Please answer with the buttons", "1/3")
+    chat.send("ten").expect("Please answer with the buttons")
+    chat.send("10").expect("2/3")
+    chat.press("5").send("x" * 501).expect("at most 500 characters", "3/3")
+    chat.send("Better breaks").expect("Ready to send?", "3. One thing to do better: Better breaks")
+    chat.send("hello").expect("Please use the buttons", "Ready to send?")
+
+
+def test_stale_and_forged_buttons_are_refused(engine: Engine) -> None:
+    open_staff_round(engine)
+    chat = staff(engine, "s1")
+    chat.send("/survey")
+    first = chat.option("9").data
+    chat.press("9").expect("2/3")
+    chat.press_data(first).expect("That button belongs to an earlier question", "2/3")
+    step = chat.option("4").data.split("|")[0]
+    chat.press_data(f"{step}|v:9").expect("That button belongs to an earlier question")
+    chat.press_data(f"{step}|skip").expect("That button belongs to an earlier question")
+
+
+def test_only_staff_answer_and_only_with_a_secret(engine: Engine, clock: Clock) -> None:
+    open_staff_round(engine)
+    manager = join(engine, "m1", Role.MANAGER, "kotihoito-a", "en")
+    manager.press("English").send("/survey").expect("for staff members")
+    no_secret = build_engine(engine.db, engine.config, clock=clock, secret=b"")
+    staff(engine, "s1")
+    Chat(no_secret, "s1", "en").send("/survey").expect("Surveys are not available right now")
+
+
+def test_staff_of_two_units_chooses_one(engine: Engine) -> None:
+    open_staff_round(engine)
+    chat = staff(engine, "s1")
+    chat.send(f"/start {_code(engine, 'kotihoito-b')}")
+    chat.send("/survey").expect("Which unit do you answer for?")
+    chat.press("Kotihoito B").expect("1/3")
+    chat.press("9").press("5").press("Skip").press("Send my answers").expect("Thank you!")
+    with engine.db.session() as session:
+        units = {r.unit_id for r in session.exec(select(SurveyAnswer)).all()}
+    assert units == {"kotihoito-b"}
+    chat.send("/survey").expect("already in")
+
+
+def test_start_button_from_the_invitation(engine: Engine) -> None:
+    round_id = open_staff_round(engine)
+    chat = staff(engine, "s1")
+    chat.press_data(f"survey:start:{round_id}").expect("1/3")
+    chat.press_data("survey:start:nonexistent").expect("closed, or it is not for your unit")
+
+
+def test_round_for_other_units_is_not_offered(engine: Engine) -> None:
+    open_staff_round(engine, ["ohjaus"])
+    staff(engine, "s1").send("/survey").expect("No survey is open for you right now")
+
+
+def _code(engine: Engine, unit: str) -> str:
+    from tests.support import invite
+
+    return invite(engine, Role.STAFF, unit)
+
+
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
+def test_thank_you_in_every_language(engine: Engine, language: str) -> None:
+    open_staff_round(engine)
+    chat = staff(engine, "s1", language=language)
+    chat.send("/survey").press("9").press("4")
+    skip = chat.options[-2].label  # Skip, then Back
+    chat.press(skip)
+    chat.press(chat.options[0].label)
+    assert "24.09.2025" in chat.text
