@@ -14,7 +14,14 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from collectors.periods import PeriodSettings
 from collectors.schedule import ScheduleSettings
@@ -176,6 +183,14 @@ class TelegramConfig(_Section):
     webhook_url: str | None = Field(default=None, description="public HTTPS URL of /telegram")
     webhook_secret_env: str = "OMABOT_WEBHOOK_SECRET"
 
+    @model_validator(mode="after")
+    def _webhook_needs_url(self) -> TelegramConfig:
+        if self.mode == "webhook" and not self.webhook_url:
+            raise ValueError(
+                'mode = "webhook" needs webhook_url (the public HTTPS URL of /telegram)'
+            )
+        return self
+
 
 class ServerConfig(_Section):
     """The aiohttp server for webhooks, health and metrics."""
@@ -295,8 +310,9 @@ def _pydantic_lines(source: str, error: ValidationError) -> list[str]:
         message = _EXPECTED.get(kind)
         if message is None:
             message = str(item["msg"])
-            if kind.endswith("_type") or kind.endswith("_parsing"):
-                message = f"{message}, got {item.get('input')!r}"
+            plain = not isinstance(item.get("input"), dict | list)
+            if kind != "value_error" and "input" in item and plain:
+                message = f"{message}, got {item['input']!r}"
         message = message.removeprefix("Value error, ")
         lines.append(f"{source}: {_path(item['loc'])}: {message}")
     return lines
@@ -341,14 +357,28 @@ def check_references(config: AppConfig) -> list[tuple[str, str]]:
             )
         )
     parents = {u.id: u.parent for u in units}
-    for index, unit in enumerate(units):
-        seen, node = {unit.id}, unit.parent
-        while node is not None and node in parents:
-            if node in seen:
-                problems.append((f"organisation.units[{index}].parent", "the parents form a cycle"))
-                break
-            seen.add(node)
+    index_of = {u.id: i for i, u in enumerate(units)}
+    reported: set[str] = set()
+    for unit in units:
+        # Follow the parents from each unit; a cycle is reported once, at its first member.
+        path: list[str] = []
+        node: str | None = unit.id
+        while node is not None and node in parents and node not in path:
+            path.append(node)
             node = parents[node]
+        if node is None or node not in path:
+            continue
+        cycle = path[path.index(node) :]
+        if len(cycle) == 1 or reported & set(cycle):
+            continue  # "its own parent" is reported above
+        reported.update(cycle)
+        first = min(cycle, key=index_of.__getitem__)
+        problems.append(
+            (
+                f"organisation.units[{index_of[first]}].parent",
+                "the parents form a cycle: " + " -> ".join([*cycle, cycle[0]]),
+            )
+        )
 
     metric_ids = [m.id for m in config.metrics]
     for dup in sorted(_duplicates(metric_ids)):

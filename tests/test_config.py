@@ -360,8 +360,7 @@ def test_more_than_one_root(tmp_path: Path) -> None:
 def test_parents_in_a_cycle(tmp_path: Path) -> None:
     path = write(tmp_path, ORGANISATION, unit("a", "b"), unit("b", "a"), metric())
     assert problems(path) == [
-        f"{path}: organisation.units[3].parent: the parents form a cycle",
-        f"{path}: organisation.units[4].parent: the parents form a cycle",
+        f"{path}: organisation.units[3].parent: the parents form a cycle: a -> b -> a",
     ]
 
 
@@ -374,7 +373,7 @@ def test_goal_for_unknown_metric(tmp_path: Path) -> None:
 def test_min_responses_below_three(tmp_path: Path) -> None:
     path = write(tmp_path, ORGANISATION, metric(), "[surveys]\nmin_responses = 2")
     assert problems(path) == [
-        f"{path}: surveys.min_responses: Input should be greater than or equal to 3"
+        f"{path}: surveys.min_responses: Input should be greater than or equal to 3, got 2"
     ]
 
 
@@ -410,7 +409,7 @@ def test_one_line_per_schema_problem(tmp_path: Path) -> None:
     path = write(tmp_path, "colour = 1", ORGANISATION, metric(), "[server]\nport = 70000")
     assert sorted(problems(path)) == [
         f"{path}: colour: {UNKNOWN_KEY}",
-        f"{path}: server.port: Input should be less than or equal to 65535",
+        f"{path}: server.port: Input should be less than or equal to 65535, got 70000",
     ]
 
 
@@ -436,4 +435,11 @@ def test_parse_config_names_its_source() -> None:
     assert caught.value.lines == [
         "admin-upload: organisation: required key is missing",
         "admin-upload: metrics: List should have at least 1 item after validation, not 0",
+    ]
+
+
+def test_webhook_mode_needs_a_url(tmp_path: Path) -> None:
+    path = write(tmp_path, ORGANISATION, metric(), '[telegram]\nmode = "webhook"')
+    assert problems(path) == [
+        f'{path}: telegram: mode = "webhook" needs webhook_url (the public HTTPS URL of /telegram)'
     ]
