@@ -67,7 +67,10 @@ def config_group() -> None:
 @config_group.command("check")
 @pass_state
 def config_check(state: CliState) -> None:
-    """Validate the configuration: prints OK with counts, or one line per problem (exit 2)."""
+    """Validate the configuration file.
+
+    Prints OK with the counts, or one line per problem and exits with code 2.
+    """
     config = state.config
     units, metrics = len(config.organisation.units), len(config.metrics)
     click.echo(f"OK: {units} units, {metrics} metrics ({state.config_path})")
@@ -77,7 +80,10 @@ def config_check(state: CliState) -> None:
 @click.command("init")
 @pass_state
 def init_command(state: CliState) -> None:
-    """Create or upgrade the database schema and mirror the organisation into it."""
+    """Create or upgrade the database.
+
+    Prints the schema revision before and after, and mirrors the organisation into it.
+    """
     config = state.config
     database = state.open_database()
     try:
@@ -171,7 +177,10 @@ def _target_text(metric: MetricConfig, unit_id: str | None) -> str:
 @LANGUAGE_OPTION
 @pass_state
 def catalog_show(state: CliState, unit_id: str | None, language: str | None) -> None:
-    """Print the metrics by area: id, kind, unit, bounds, required, name (and targets)."""
+    """Show the metrics by area.
+
+    Id, kind, unit, bounds, required and name; for a unit only its metrics, with targets.
+    """
     config = state.config
     lang = language_of(state, language)
     _ = translator(lang)
@@ -235,7 +244,11 @@ def submitted_counts(session: Session) -> dict[str, int]:
 @period_group.command("list")
 @pass_state
 def period_list(state: CliState) -> None:
-    """List stored periods and the scheme's current and next one, with their windows."""
+    """List the reporting periods.
+
+    Stored periods and the scheme's current and next one, with their reporting windows
+    and how many units have submitted.
+    """
     config, now = state.config, utcnow()
     today = local_today(config, now)
     with state.db.session() as session:
@@ -286,10 +299,11 @@ def _parse_day(value: str | None, option: str) -> date | None:
 def period_open(
     state: CliState, period_id: str, deadline: str | None, start: str | None, end: str | None
 ) -> None:
-    """Open PERIOD_ID (e.g. 2025-T2) for reporting by hand, optionally with its own deadline.
+    """Open a period for reporting by hand.
 
-    A period that has not ended yet opens today. For an id of your own (e.g. extra-2025),
-    give --start, --end and --deadline.
+    PERIOD_ID is e.g. 2025-T2; --deadline gives it a deadline of its own. A period that has
+    not ended yet opens today. For an id of your own (e.g. extra-2025), give --start, --end
+    and --deadline.
     """
     config, now = state.config, utcnow()
     today = local_today(config, now)

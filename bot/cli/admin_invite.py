@@ -291,7 +291,10 @@ def export_csv(config: AppConfig, rows: list[reports.ExportRow], language: str) 
 @LANGUAGE_OPTION
 @pass_state
 def export_command(state: CliState, period_id: str, fmt: str, language: str | None) -> None:
-    """Write every answer of the period's submitted reports to stdout (UTF-8 CSV)."""
+    """Export a period's answers as CSV.
+
+    Every answer of the period's submitted reports, one row each, to stdout (UTF-8).
+    """
     config = state.config
     lang = language_of(state, language)
     with state.db.session() as session:

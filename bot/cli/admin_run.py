@@ -43,7 +43,10 @@ def engine_secret(config: AppConfig, *, warn: bool = True) -> bytes:
 @click.command("run")
 @pass_state
 def run_command(state: CliState) -> None:
-    """Run the Telegram bot (token from the variable named by telegram.token_env)."""
+    """Run the Telegram bot.
+
+    The token is read from the environment variable named by telegram.token_env.
+    """
     config = state.config
     variable = config.telegram.token_env
     token = os.environ.get(variable, "").strip()
@@ -139,10 +142,10 @@ def chat_as(
 )
 @pass_state
 def chat_command(state: CliState, who: str, language: str | None) -> None:
-    """Chat with the bot in this terminal as a person (/quit or Ctrl-D ends).
+    """Chat with the bot in this terminal as a person.
 
     Options are numbered: type a number to press one (=3 sends the text 3). Pictures and
-    documents are saved under ./chat-out/.
+    documents are saved under ./chat-out/. /quit or Ctrl-D ends the chat.
     """
     config = state.config
     try:
@@ -185,7 +188,11 @@ def chat_command(state: CliState, who: str, language: str | None) -> None:
 )
 @pass_state
 def demo_command(state: CliState, db_path: Path | None, who: str, language: str | None) -> None:
-    """Try the bot locally: a fresh demo database, then the terminal chat as a manager."""
+    """Try the bot locally with a demo county.
+
+    Recreates a demo SQLite database with people in every role and last period's reports,
+    then starts the terminal chat (as the manager of one unit by default).
+    """
     from bot.demo import DEFAULT_DB, banner, prepare_demo
 
     config = state.config
