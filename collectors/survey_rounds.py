@@ -13,7 +13,7 @@ only those who have not; it never knows *what* anyone answered.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -201,7 +201,9 @@ def record_outcome(session: Session, key: str, outcome: DeliveryOutcome, now: da
         session.flush()
 
 
-def _recipients(session: Session, person_ids: Iterable[int]) -> list[tuple[Person, ChatIdentity]]:
+def _recipients(
+    session: Session, person_ids: Iterable[int], transports: Collection[str] | None
+) -> list[tuple[Person, ChatIdentity]]:
     ids = sorted(set(person_ids))
     if not ids:
         return []
@@ -212,6 +214,8 @@ def _recipients(session: Session, person_ids: Iterable[int]) -> list[tuple[Perso
         .where(col(ChatIdentity.blocked_at).is_(None))
         .order_by(col(Person.id), col(ChatIdentity.id))
     )
+    if transports is not None:
+        statement = statement.where(col(ChatIdentity.transport).in_(list(transports)))
     return [(p, i) for p, i in session.exec(statement).all()]
 
 
@@ -222,13 +226,18 @@ def messages_for(
     step: str,
     people: Iterable[int],
     now: datetime,
+    transports: Collection[str] | None = None,
 ) -> list[Outgoing]:
-    """Claim and build one step's message (``open``, ``reminder-N``, ``closed``) per person."""
+    """Claim and build one step's message (``open``, ``reminder-N``, ``closed``) per person.
+
+    Only chats on ``transports`` are claimed, when given: a message nobody here can deliver
+    stays unclaimed for a process that can.
+    """
     definition = definition_of(config, row.survey_id)
     if definition is None:
         return []
     out: list[Outgoing] = []
-    for person, identity in _recipients(session, people):
+    for person, identity in _recipients(session, people, transports):
         assert person.id is not None
         key = f"survey:{row.id}:{step}:{person.id}:{identity.transport}"
         if not claim(session, key, person_id=person.id, step=step, now=now):
@@ -244,15 +253,24 @@ def messages_for(
 
 
 def invitations(
-    session: Session, config: AppConfig, row: SurveyRound, now: datetime
+    session: Session,
+    config: AppConfig,
+    row: SurveyRound,
+    now: datetime,
+    transports: Collection[str] | None = None,
 ) -> list[Outgoing]:
     """The opening message to every staff member asked who has not had it yet."""
     staff = surveys.staff_members(session, row.unit_ids, now)
-    return messages_for(session, config, row, "open", (p for p, _u in staff), now)
+    return messages_for(session, config, row, "open", (p for p, _u in staff), now, transports)
 
 
 def reminders(
-    session: Session, config: AppConfig, row: SurveyRound, now: datetime, secret: bytes
+    session: Session,
+    config: AppConfig,
+    row: SurveyRound,
+    now: datetime,
+    secret: bytes,
+    transports: Collection[str] | None = None,
 ) -> list[Outgoing]:
     """The reminders due at ``now`` to the staff asked who have not answered."""
     grace = timedelta(hours=config.schedule.late_grace_hours)
@@ -265,7 +283,8 @@ def reminders(
         for p in staff
         if not surveys.has_answered(session, surveys.receipt_key(secret, p, row.id))
     ]
-    return messages_for(session, config, row, f"reminder-{min(due)}", waiting, now)
+    step = f"reminder-{min(due)}"
+    return messages_for(session, config, row, step, waiting, now, transports)
 
 
 def close_due(session: Session, now: datetime) -> list[SurveyRound]:
@@ -277,15 +296,21 @@ def close_due(session: Session, now: datetime) -> list[SurveyRound]:
     return closed
 
 
-def closing_notices(session: Session, config: AppConfig, now: datetime) -> list[Outgoing]:
-    """ "Results are available" to the staff asked, for rounds closed in the last hours."""
+def closing_notices(
+    session: Session,
+    config: AppConfig,
+    now: datetime,
+    transports: Collection[str] | None = None,
+) -> list[Outgoing]:
+    """The "results are available" notice to the staff of rounds closed in the last hours."""
     grace = timedelta(hours=config.schedule.late_grace_hours)
     out: list[Outgoing] = []
     for row in surveys.list_rounds(session):
         if row.closed_at is None or not now - grace <= surveys.aware(row.closed_at) <= now:
             continue
         staff = surveys.staff_members(session, row.unit_ids, surveys.aware(row.closed_at))
-        out.extend(messages_for(session, config, row, "closed", (p for p, _u in staff), now))
+        people = (p for p, _u in staff)
+        out.extend(messages_for(session, config, row, "closed", people, now, transports))
     return out
 
 
@@ -322,7 +347,11 @@ def open_due(session: Session, config: AppConfig, now: datetime) -> list[SurveyR
 
 
 def survey_tick(
-    session: Session, config: AppConfig, now: datetime, secret: bytes
+    session: Session,
+    config: AppConfig,
+    now: datetime,
+    secret: bytes,
+    transports: Collection[str] | None = None,
 ) -> list[Outgoing]:
     """The scheduler's survey job: close, open, invite (newcomers too), remind; run it often.
 
@@ -331,16 +360,17 @@ def survey_tick(
         config: The configuration.
         now: The current moment (aware).
         secret: The receipt key, to tell who has answered.
+        transports: The transports the caller can deliver through (default: all).
 
     Returns:
         The messages to deliver now; report each outcome with :func:`record_outcome`.
     """
     close_due(session, now)
-    out = closing_notices(session, config, now)
+    out = closing_notices(session, config, now, transports)
     open_due(session, config, now)
     for row in surveys.open_rounds(session, now):
-        out.extend(invitations(session, config, row, now))
-        out.extend(reminders(session, config, row, now, secret))
+        out.extend(invitations(session, config, row, now, transports))
+        out.extend(reminders(session, config, row, now, secret, transports))
     return out
 
 
