@@ -202,7 +202,7 @@ def test_catalog_show_all_and_for_a_unit(omabot: Run) -> None:
     assert decisions.split() == [
         "decisions", "count", "pcs", "0..100000", "required", "Client", "decisions"
     ]  # fmt: skip
-    assert "reported by ohjaus" in everything.stdout
+    assert "reported by ohjaus; ohjaus: target 90000" in everything.stdout
 
     home = omabot("catalog", "show", "--unit", "kotihoito-a", "--lang", "en")
     assert home.exit_code == 0, home.output

@@ -13,7 +13,14 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from bot.cli import CliState, fail, pass_state, safe_url
-from collectors.config import LANGUAGES, AppConfig, MetricConfig, MetricKind, UnitConfig
+from collectors.config import (
+    LANGUAGES,
+    AppConfig,
+    MetricConfig,
+    MetricKind,
+    TargetConfig,
+    UnitConfig,
+)
 from collectors.i18n import translator
 from collectors.organisation import sync_units
 from collectors.periods import (
@@ -157,19 +164,24 @@ def _bounds_text(metric: MetricConfig) -> str:
     return f"{number(low) if low is not None else ''}..{number(high) if high is not None else ''}"
 
 
-def _target_text(metric: MetricConfig, unit_id: str | None) -> str:
-    target = metric.target_for(unit_id) if unit_id is not None else None
-    if unit_id is None:
-        targets = [t for t in metric.targets if t.unit is None]
-        target = targets[0] if targets else None
-    if target is None:
-        return ""
+def _describe(target: TargetConfig) -> str:
     parts = []
     if target.baseline is not None:
         parts.append(f"baseline {number(target.baseline)}")
     if target.target is not None:
         parts.append(f"target {number(target.target)}")
     return ", ".join(parts)
+
+
+def _target_text(metric: MetricConfig, unit_id: str | None) -> str:
+    """The unit's target, or (for the whole catalog) every target with its unit."""
+    if unit_id is not None:
+        target = metric.target_for(unit_id)
+        return _describe(target) if target is not None else ""
+    texts = [
+        _describe(t) if t.unit is None else f"{t.unit}: {_describe(t)}" for t in metric.targets
+    ]
+    return "; ".join(text for text in texts if text and not text.endswith(": "))
 
 
 @catalog_group.command("show")
@@ -254,9 +266,12 @@ def period_list(state: CliState) -> None:
     with state.db.session() as session:
         stored = {row.id: (to_period(row), row.manual) for row in reports.list_periods(session)}
         counts = submitted_counts(session)
-    running = period_containing(today, config.periods)
+    try:
+        running: Period | None = period_containing(today, config.periods)
+    except ValueError:  # today is before periods.first_year
+        running = None
     current = period_to_report(today, config.periods)
-    if current is None:
+    if current is None and running is not None:
         current = previous_period(running, config.periods)
     scheme = [p for p in (current, running) if p is not None]
     rows = [(p, manual, True) for p, manual in stored.values()]
