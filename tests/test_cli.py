@@ -404,6 +404,10 @@ def test_invite_qr_code_png(omabot: Run, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert target.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
     assert f"QR code: {target}" in lines(result)
+    failed = omabot("invite", "create", "--role", "admin", "--qr", str(tmp_path / "no" / "q.png"))
+    assert failed.exit_code == 1
+    assert failed.stderr.startswith(f"Error: cannot write the QR code to {tmp_path / 'no'}")
+    assert len(lines(omabot("invite", "list"))) == 2  # the header and the first one only
 
 
 # export ---------------------------------------------------------------------------------------

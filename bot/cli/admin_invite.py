@@ -139,9 +139,9 @@ def invite_create(
             target=f"invitation:{invitation.id}",
             detail={"role": role, "unit": unit_id, "max_uses": uses, "hint": invitation.hint},
         )
-    link = invite_link(config, new.code)
-    if qr_path is not None:
-        _write_qr(link, qr_path)
+        link = invite_link(config, new.code)
+        if qr_path is not None:  # inside the transaction: no invitation without its QR code
+            _write_qr(link, qr_path)
     expiry = _aware(invitation.expires_at).astimezone(config.tz).strftime("%Y-%m-%d %H:%M")
     where = f" of {unit_id}" if unit_id else ""
     click.echo(f"Invitation {invitation.id}: {role}{where}, {uses} use(s), valid until {expiry}.")
