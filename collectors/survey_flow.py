@@ -12,14 +12,16 @@ States (``state["stage"]``)::
         review --> [*]: send (receipt and answers written together)
         question --> [*]: cancel, or the round closes (unfinished answers deleted)
 
-Unfinished answers live only in this conversation's state (``state["answers"]``), beside the
-person as any conversation is, and nowhere else: they are deleted on sending, on ``/cancel``
-and when the round closes (:func:`storage.surveys.close_round`). Sending writes the receipt
+Unfinished answers live only in this conversation's state, and nowhere else; there they are
+sealed (``state["sealed"]``, :mod:`collectors.survey_drafts`) because a conversation row names
+its person. They are deleted on sending, on ``/cancel`` and when the round closes
+(:func:`storage.surveys.close_round`). Sending writes the receipt
 (an HMAC of person and round) and the answer rows (round, unit, question, value; random ids,
 no time) in the engine's one transaction, and deletes the conversation in the same
 transaction, so after a send nothing in the database ties the person to the answers, and no
 timestamp of the person's steps survives to be lined up with them. Nothing here logs; the
-engine logs only the kind of a failed message, never its text.
+engine logs only the kind of a failed message, never its text, and a database error while
+sending is replaced by :class:`SurveyNotStored`, whose log entry carries no SQL parameters.
 """
 
 from __future__ import annotations
@@ -27,9 +29,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from collectors.engine import Ctx, UserError
 from collectors.messages import Option, Outbound, TextReply
 from collectors.survey_config import QuestionKind, SurveyDefinition, SurveyQuestion
+from collectors.survey_drafts import seal, unseal
 from collectors.survey_results import definition_of, questions_of
 from collectors.survey_rounds import SURVEY_KIND
 from collectors.survey_text import last_open_day, start_button
@@ -38,6 +43,10 @@ from storage.survey_models import SurveyRound
 
 log = logging.getLogger(__name__)
 WIDE_SCALE_COLUMNS = 6
+
+
+class SurveyNotStored(RuntimeError):
+    """Sending failed in the database; the details are withheld because they hold answers."""
 
 
 class SurveyFlow:
@@ -89,7 +98,7 @@ class SurveyFlow:
         row = pending[0]
         definition = self._definition(ctx, row)
         units = [u for u in staff_units if u in row.unit_ids]
-        state: dict[str, Any] = {"round": row.id, "i": 0, "answers": {}}
+        state: dict[str, Any] = {"round": row.id, "i": 0}
         intro = TextReply(
             _(
                 "{survey}: {count} questions. Your answers are saved without your name, and "
@@ -117,6 +126,14 @@ class SurveyFlow:
             log.error("surveys need the secret named by security.secret_env; none is set")
             raise UserError(ctx._("Surveys are not available right now. Please try again later."))
         return surveys.receipt_key(ctx.engine.secret, ctx.person_id, round_id)
+
+    def _answers(self, ctx: Ctx, state: dict[str, Any]) -> dict[str, Any]:
+        round_id = str(state.get("round"))
+        return unseal(ctx.engine.secret, ctx.person_id, round_id, state.get("sealed"))
+
+    def _keep(self, ctx: Ctx, state: dict[str, Any], answers: dict[str, Any]) -> None:
+        round_id = str(state.get("round"))
+        state["sealed"] = seal(ctx.engine.secret, ctx.person_id, round_id, answers)
 
     def _results_day(self, ctx: Ctx, row: SurveyRound) -> str:
         return surveys.aware(row.closes_at).astimezone(ctx.config.tz).strftime("%d.%m.%Y")
@@ -170,7 +187,7 @@ class SurveyFlow:
         state["i"], state["stage"] = index, "question"
         ctx.save(SURVEY_KIND, state)
         question = questions[index]
-        given = state.get("answers", {}).get(question.id)
+        given = self._answers(ctx, state).get(question.id)
         lines = [f"{index + 1}/{len(questions)}  {question.text.get(ctx.language)}"]
         options: list[Option] = []
         columns = 1
@@ -214,7 +231,7 @@ class SurveyFlow:
         row = self._open_round(ctx, state)
         state["stage"] = "review"
         ctx.save(SURVEY_KIND, state)
-        answers = state.get("answers", {})
+        answers = self._answers(ctx, state)
         lines = [_("Ready to send? Your answers:")]
         for number, question in enumerate(self._questions(ctx, row), start=1):
             given = answers.get(question.id)
@@ -252,7 +269,7 @@ class SurveyFlow:
         if stage == "question":
             questions = self._questions(ctx, row)
             question = questions[min(int(state.get("i", 0)), len(questions) - 1)]
-            answers: dict[str, Any] = dict(state.get("answers", {}))
+            answers = self._answers(ctx, state)
             number = int(argument) if argument.lstrip("-").isdigit() else None
             if action in ("v", "c") and number is not None:
                 expected = QuestionKind.SCALE if action == "v" else QuestionKind.CHOICE
@@ -278,7 +295,7 @@ class SurveyFlow:
             return [TextReply(_("Please use the buttons.")), *self.resume(ctx, state)]
         questions = self._questions(ctx, row)
         question = questions[min(int(state.get("i", 0)), len(questions) - 1)]
-        answers: dict[str, Any] = dict(state.get("answers", {}))
+        answers = self._answers(ctx, state)
         typed = text.strip()
         if question.kind is QuestionKind.TEXT:
             if not typed:
@@ -299,7 +316,7 @@ class SurveyFlow:
 
     def _next(self, ctx: Ctx, state: dict[str, Any], answers: dict[str, Any]) -> list[Outbound]:
         row = self._open_round(ctx, state)
-        state["answers"] = answers
+        self._keep(ctx, state, answers)
         state["i"] = int(state.get("i", 0)) + 1
         if state["i"] >= len(self._questions(ctx, row)):
             return self._review(ctx, state)
@@ -312,7 +329,7 @@ class SurveyFlow:
             ctx.end()
             raise UserError(_("You are no longer a staff member of that unit."))
         questions = self._questions(ctx, row)
-        given = state.get("answers", {})
+        given = self._answers(ctx, state)
         missing = [i for i, q in enumerate(questions) if q.is_required and q.id not in given]
         if missing:
             state["i"] = missing[0]
@@ -328,9 +345,14 @@ class SurveyFlow:
                 values[question.id] = value[: question.max_length]
             elif isinstance(value, int) and value in question.values():
                 values[question.id] = value
-        surveys.store_response(
-            ctx.session, round_id=row.id, unit_id=unit, receipt=receipt, answers=values
-        )
+        try:
+            surveys.store_response(
+                ctx.session, round_id=row.id, unit_id=unit, receipt=receipt, answers=values
+            )
+        except SQLAlchemyError:
+            # Its message would quote the statement's parameters, i.e. the answers, and the
+            # engine logs it beside the sender: log a bare error instead.
+            raise SurveyNotStored("a survey response could not be stored") from None
         ctx.end()
         ctx.engine.count("survey_responses")
         replies: list[Outbound] = [
@@ -364,4 +386,4 @@ class SurveyFlow:
         ]
 
 
-__all__ = ["SurveyFlow"]
+__all__ = ["SurveyFlow", "SurveyNotStored"]
