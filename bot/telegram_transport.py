@@ -1,0 +1,239 @@
+"""The Telegram transport: python-telegram-bot in, the engine in the middle, replies out.
+
+It decides nothing. Every update from a private chat becomes an
+:class:`~collectors.messages.Inbound` (:mod:`bot.telegram_inbound`), the engine handles it in
+a worker thread (one database transaction per step), and the replies are sent as plain-text
+messages with signed inline keyboards (:mod:`bot.telegram_render`). Conversation state lives
+in our database, not in PTB, so the process can restart at any moment. Running it as a
+whole bot (server, signals, services) is :func:`bot.telegram.run_bot`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from telegram import BotCommand, CallbackQuery, Message, Update
+from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, TypeHandler
+from telegram.request import BaseRequest
+
+from bot.signing import ButtonSigner
+from bot.telegram_inbound import TRANSPORT, ChatOrderedProcessor, is_private, to_inbound
+from bot.telegram_render import send_reply
+from collectors.config import LANGUAGES, AppConfig
+from collectors.engine import Engine
+from collectors.i18n import pick_language, translator
+from collectors.messages import Delivery, DeliveryOutcome, Outbound, TextReply
+
+log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = ("message", "callback_query")
+DESCRIPTION_LIMIT = 256
+
+
+class BotStartError(RuntimeError):
+    """The bot cannot start: a secret or setting is missing (the message says which)."""
+
+
+class TelegramTransport:
+    """One Telegram bot connected to the engine; also the scheduler's ``Deliverer``.
+
+    Args:
+        engine: The conversation engine; its ``secret`` keys the button signatures.
+        config: The configuration (``telegram`` section: API URLs and mode).
+        token: The bot token.
+        request: A PTB request object for the bot's calls (tests pass the fake's).
+        get_updates_request: A PTB request object for ``getUpdates`` (polling mode only).
+        max_concurrent_steps: How many engine steps may run at once; default 1 on SQLite
+            (a single writer) and 8 otherwise.
+
+    Raises:
+        ValueError: The engine has no secret to sign buttons with.
+    """
+
+    transport = TRANSPORT
+
+    def __init__(
+        self,
+        engine: Engine,
+        config: AppConfig,
+        token: str,
+        *,
+        request: BaseRequest | None = None,
+        get_updates_request: BaseRequest | None = None,
+        max_concurrent_steps: int | None = None,
+    ) -> None:
+        self.engine = engine
+        self.config = config
+        self.signer = ButtonSigner(engine.secret)
+        self.counters: dict[str, int] = {}
+        builder = (
+            ApplicationBuilder()
+            .token(token)
+            .base_url(config.telegram.api_base_url)
+            .base_file_url(config.telegram.api_file_url)
+            .rate_limiter(AIORateLimiter(max_retries=3))
+            .concurrent_updates(ChatOrderedProcessor())
+            .job_queue(None)
+        )
+        if request is not None:
+            builder = builder.request(request)
+        if config.telegram.mode == "webhook":
+            builder = builder.updater(None)
+        elif get_updates_request is not None:
+            builder = builder.get_updates_request(get_updates_request)
+        self.application: Application[Any, Any, Any, Any, Any, Any] = builder.build()
+        self.application.add_handler(TypeHandler(Update, self._on_update))
+        self.application.add_error_handler(self._on_error)
+        sqlite = engine.db.url.startswith("sqlite")
+        self._steps = asyncio.Semaphore(max_concurrent_steps or (1 if sqlite else 8))
+
+    def _count(self, name: str) -> None:
+        self.counters[name] = self.counters.get(name, 0) + 1
+
+    # incoming -------------------------------------------------------------------------------
+    async def _on_update(self, update: Update, context: Any) -> None:
+        query = update.callback_query
+        if query is not None:
+            await self._answer(query)
+        if not is_private(update):
+            await self._refuse_group(update)
+            return
+        inbound, forged = to_inbound(update, self.signer)
+        if inbound is None:
+            return
+        if forged:
+            self._count("invalid_buttons")
+            log.warning("refused a button with altered data from %s", inbound.sender.external_id)
+        async with self._steps:
+            replies = await asyncio.to_thread(self.engine.handle, inbound)
+        if query is not None:
+            await self._drop_keyboard(query)
+        await self._send_all(int(inbound.sender.chat_id), replies)
+
+    async def _answer(self, query: CallbackQuery) -> None:
+        try:
+            await query.answer()
+        except TelegramError as problem:  # too old: the person waited, nothing else to do
+            log.debug("could not answer a callback query: %s", problem.message)
+
+    async def _drop_keyboard(self, query: CallbackQuery) -> None:
+        """Take the buttons off the pressed message, so old questions cannot be pressed."""
+        message = query.message
+        if not isinstance(message, Message) or message.reply_markup is None:
+            return
+        try:
+            await query.edit_message_reply_markup(reply_markup=None)
+        except TelegramError as problem:  # older than 48 h, or already edited
+            log.debug("could not remove an old keyboard: %s", problem.message)
+
+    async def _refuse_group(self, update: Update) -> None:
+        message = update.message
+        if message is None or not (message.text or "").startswith("/"):
+            return
+        user = update.effective_user
+        hint = user.language_code if user is not None else None
+        _ = translator(pick_language(hint, self.config.default_language))
+        text = _("I work only in private chats. Please open a private chat with me.")
+        await self._send_all(message.chat.id, [TextReply(text)])
+
+    async def _send_all(self, chat_id: int, replies: Sequence[Outbound]) -> None:
+        for reply in replies:
+            try:
+                await send_reply(self.application.bot, chat_id, reply, self.signer)
+            except TelegramError as problem:
+                self._count("send_errors")
+                log.warning("could not send a reply to chat %s: %s", chat_id, problem.message)
+                return
+
+    async def _on_error(self, update: object, context: Any) -> None:
+        update_id = update.update_id if isinstance(update, Update) else None
+        log.error("processing update %s failed", update_id, exc_info=context.error)
+
+    # outgoing on our own initiative -----------------------------------------------------------
+    async def deliver(self, delivery: Delivery) -> DeliveryOutcome:
+        """Send a reminder or other message to a person's chat; never raises.
+
+        Flood-control answers (429) are retried by the rate limiter.
+
+        Returns:
+            ``SENT``; ``BLOCKED`` when the person blocked the bot or the chat is gone;
+            ``FAILED`` for anything else.
+        """
+        outcome = DeliveryOutcome.FAILED
+        chat_id: int | str = delivery.chat_id
+        with contextlib.suppress(ValueError):
+            chat_id = int(delivery.chat_id)
+        try:
+            await send_reply(self.application.bot, chat_id, delivery.reply, self.signer)
+            outcome = DeliveryOutcome.SENT
+        except Forbidden:
+            outcome = DeliveryOutcome.BLOCKED
+        except BadRequest as problem:
+            if "chat not found" in problem.message.lower():
+                outcome = DeliveryOutcome.BLOCKED
+            else:
+                log.warning("delivery to person %s refused: %s", delivery.person_id, problem)
+        except Exception as problem:
+            log.warning(
+                "delivery to person %s failed: %s", delivery.person_id, type(problem).__name__
+            )
+        self._count(f"deliveries_{outcome}")
+        return outcome
+
+    async def set_commands(self) -> None:
+        """Set the command menu in each language, and the default one without a language."""
+        bot = self.application.bot
+        for language in LANGUAGES:
+            await bot.set_my_commands(self._commands(language), language_code=language)
+        await bot.set_my_commands(self._commands(self.config.default_language))
+
+    def _commands(self, language: str) -> list[BotCommand]:
+        menu = self.engine.menu(language)
+        return [BotCommand(name, description[:DESCRIPTION_LIMIT]) for name, description in menu]
+
+    # lifecycle --------------------------------------------------------------------------------
+    async def start(
+        self,
+        *,
+        webhook_url: str | None = None,
+        webhook_secret: str | None = None,
+        poll_timeout: int = 10,
+    ) -> None:
+        """Connect, set the command menus and start receiving updates.
+
+        Polling mode deletes any webhook first; webhook mode registers ``webhook_url`` with
+        ``webhook_secret`` (updates then arrive through :mod:`bot.server`).
+        """
+        app = self.application
+        await app.initialize()
+        await self.set_commands()
+        if app.updater is None:
+            if not webhook_url:
+                raise BotStartError("webhook mode needs telegram.webhook_url")
+            await app.start()
+            await app.bot.set_webhook(
+                webhook_url, secret_token=webhook_secret, allowed_updates=ALLOWED_UPDATES
+            )
+            return
+        await app.bot.delete_webhook()
+        await app.start()
+        await app.updater.start_polling(
+            poll_interval=0, timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES
+        )
+
+    async def stop(self) -> None:
+        """Stop receiving, finish the updates in hand, and disconnect."""
+        app = self.application
+        if app.updater is not None and app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        await app.shutdown()
+
+
+__all__ = ["ALLOWED_UPDATES", "BotStartError", "TelegramTransport"]
