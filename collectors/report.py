@@ -266,6 +266,13 @@ class ReportFlow:
             # A new value typed instead of pressing yes/no: read it as the answer.
             state["stage"] = "question"
             state.pop("pending", None)
+        elif stage == "review" and text.strip().isdigit():
+            # Typing an item's number edits it, like tapping it.
+            number = int(text.strip())
+            if 1 <= number <= len(state["metrics"]):
+                return self.on_choice(ctx, state, f"e:{number - 1}")
+            reply = TextReply(_("There is no answer number {number} in the review.", number=number))
+            return [reply, *self._review(ctx, state)]
         elif stage != "question":
             return [TextReply(_("Please use the buttons.")), *self.resume(ctx, state)]
         metric = self._metrics(ctx, state)[int(state["i"])]

@@ -158,6 +158,8 @@ def fill_all(chat: Chat) -> Chat:
 
 def test_review_edit_submit_and_correction_keeps_revisions(engine: Engine, clock: Clock) -> None:
     chat = fill_all(manager(engine))
+    chat.send("3").expect("3/11").expect_button("Back to review")  # typing a number edits it too
+    chat.press("Back to review").send("99").expect("There is no answer number 99", "Review")
     chat.press("1").expect("1/11").expect_button("Back to review")
     chat.send("1060").expect("Review", "1. Client decisions: 1,060 pcs")
     chat.press("Send the report").expect("Thank you!", "until 21.09.2025")
