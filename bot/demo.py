@@ -331,7 +331,7 @@ def banner(config: AppConfig, seed: DemoSeed, handle: str, path: Path, language:
         "Type /report to fill in the period report, /help for the commands, "
         "/lang en (or sv, fi) to change the language, /quit to leave.",
         "Answer as you would on a phone (1 050, 4,6 %, 0:13:25, 6+1, x = not available), "
-        "or type the number of an option: [3] -> 3. To answer the number 3 itself, type =3.",
+        "and press an option by typing # and its number: [3] -> #3.",
         "",
         f"Other demo people (omabot --database-url sqlite:///{path} chat --as HANDLE):",
     ]

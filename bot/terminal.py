@@ -1,9 +1,9 @@
 """The local terminal chat: a thin transport that talks to the engine over stdin and stdout.
 
 It translates and decides nothing. Each line becomes an :class:`Inbound`: ``/command args``
-a command, a bare number while options are shown presses that option, anything else is text
-(``=3`` sends the text ``3`` when ``[3]`` is an option). Replies are printed, options
-numbered ``[1] label``; pictures and documents are saved under ``./chat-out/`` and their
+a command, ``#3`` presses the option printed as ``[3]``, anything else is text (so a bare
+``3`` is always the answer 3, never a button). Replies are printed, options numbered
+``[1] label``; pictures and documents are saved under ``./chat-out/`` and their
 path printed. EOF or ``/quit`` ends the chat.
 
 The transport name is ``terminal`` and the person's external id is their handle
@@ -64,10 +64,9 @@ def parse_line(line: str, options: tuple[Option, ...], sender: Sender) -> Inboun
         return Inbound(
             sender, InboundKind.COMMAND, text=text, command=name.lower(), args=tuple(args)
         )
-    if text.isdigit() and options and 1 <= int(text) <= len(options):
-        return Inbound(sender, InboundKind.CHOICE, choice=options[int(text) - 1].data)
-    if text.startswith("=") and len(text) > 1:
-        text = text[1:].strip()
+    number = text[1:].strip()
+    if text.startswith("#") and number.isdigit() and options and 1 <= int(number) <= len(options):
+        return Inbound(sender, InboundKind.CHOICE, choice=options[int(number) - 1].data)
     return Inbound(sender, InboundKind.TEXT, text=text)
 
 

@@ -49,9 +49,9 @@ EXAMPLE = Path(__file__).resolve().parent.parent / "config.example.toml"
     ("line", "kind", "value"),
     [
         ("/Report kotihoito-a", InboundKind.COMMAND, ("report", ("kotihoito-a",))),
-        ("2", InboundKind.CHOICE, "7|c:1"),
-        ("4", InboundKind.TEXT, "4"),  # no fourth option: an answer
-        ("=2", InboundKind.TEXT, "2"),  # the escape for a number that is also an option
+        ("#2", InboundKind.CHOICE, "7|c:1"),
+        ("2", InboundKind.TEXT, "2"),  # a bare number is always an answer
+        ("#4", InboundKind.TEXT, "#4"),  # no fourth option: text, which the engine refuses
         (" 1 050 kpl ", InboundKind.TEXT, "1 050 kpl"),
         ("0", InboundKind.TEXT, "0"),
     ],
@@ -99,14 +99,14 @@ def test_join_and_answer_with_numbers(engine: Engine) -> None:
     chat.send(f"/start {invite(engine, Role.MANAGER, 'kotihoito-a')}")
     assert "You are now registered as unit manager of Kotihoito A (en)" in output(chat)
     assert "[1] English   [2] Suomi   [3] Svenska" in output(chat)
-    chat.send("1")
+    chat.send("#1")
     assert "I will speak English with you." in output(chat)
     chat.send("/report")
     assert "Client decisions (pcs)" in output(chat)
     assert [o.label for o in chat.options] == ["Not available", "Continue later"]
-    chat.send("1")  # Not available
+    chat.send("#1")  # Not available
     assert "2/11" in output(chat)
-    chat.send("=3")  # the number 3 as an answer, although [3] is an option
+    chat.send("3")  # the number 3 as an answer, although [3] is an option
     assert "3/11" in output(chat)
     with engine.db.session() as session:
         submission = reports.get_submission(session, "2025-T2", "kotihoito-a")
@@ -200,17 +200,17 @@ def demo(config: Path, *args: str, stdin: str) -> Any:
 TRANSCRIPT = [
     "/report",
     "1 050 kpl",  # decisions
-    "1",  # assessments: [1] Same as last period
+    "#1",  # assessments: [1] Same as last period
     "0:13:25",  # queue time
-    "=3",  # incidents: 3 (typed, although [3] is an option)
-    "1",  # event types: toggle Medication
-    "3",  # toggle Accident/fall
-    "6",  # Done (2)
+    "3",  # incidents: 3 (typed, although [3] is an option)
+    "#1",  # event types: toggle Medication
+    "#3",  # toggle Accident/fall
+    "#6",  # Done (2)
     "12,5",  # handling time
-    "1",  # plan updated: Yes
-    "1",  # client NPS: Same as last period
+    "1",  # plan updated: Yes (a typed option number is read by the engine itself)
+    "#1",  # client NPS: Same as last period
     "4,6 %",  # sick leave
-    "1",  # goal: On schedule
+    "#1",  # goal: On schedule
     "Kaksoistarkistus käyttöön.",  # corrective actions
 ]
 

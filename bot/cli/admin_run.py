@@ -144,7 +144,7 @@ def chat_as(
 def chat_command(state: CliState, who: str, language: str | None) -> None:
     """Chat with the bot in this terminal as a person.
 
-    Options are numbered: type a number to press one (=3 sends the text 3). Pictures and
+    Options are numbered: type # and the number to press one (#3). Pictures and
     documents are saved under ./chat-out/. /quit or Ctrl-D ends the chat.
     """
     config = state.config
