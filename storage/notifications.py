@@ -1,0 +1,432 @@
+"""Queries for reminders: sent-message claims, absences, deputies, snoozes and progress.
+
+A message sent on the bot's own initiative is *claimed* by inserting a
+:class:`~storage.notify_models.Notification` whose ``key`` is unique, in a transaction that
+commits before the message leaves; a second process inserting the same key gets an
+``IntegrityError`` and skips it. The outcome (sent, blocked, failed, skipped) is written
+afterwards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from sqlalchemy import func, or_
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from storage.models import Answer, ChatIdentity, Person, RoleGrant, Submission
+from storage.notify_models import Absence, Deputy, Notification, Snooze
+from storage.people import Role
+
+
+def as_utc(moment: datetime) -> datetime:
+    """A stored moment as an aware UTC datetime (SQLite hands them back naive)."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+# claims ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Claim:
+    """What a claim row records: which message, for whom, about what."""
+
+    key: str
+    kind: str
+    step: str
+    person_id: int | None
+    period_id: str | None
+    unit_id: str | None
+
+
+def claim(
+    session: Session, item: Claim, now: datetime, *, status: str = "claimed", detail: str = ""
+) -> Notification | None:
+    """Insert the claim row for ``item``; ``None`` when the key is already taken.
+
+    Runs in a savepoint, so a lost race leaves the caller's transaction usable.
+    """
+    row = Notification(
+        key=item.key[:160],
+        person_id=item.person_id,
+        period_id=item.period_id,
+        unit_id=item.unit_id,
+        kind=item.kind,
+        step=item.step,
+        status=status,
+        detail=detail[:200],
+        created_at=now,
+        sent_at=now if status != "claimed" else None,
+    )
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        return None
+    return row
+
+
+def finish(
+    session: Session, notification_id: int, status: str, now: datetime, detail: str = ""
+) -> None:
+    """Record the outcome of a claimed message (sent, blocked or failed)."""
+    row = session.get(Notification, notification_id)
+    if row is None:
+        return
+    row.status = status
+    row.detail = detail[:200]
+    row.sent_at = now
+    session.add(row)
+    session.flush()
+
+
+def notifications(
+    session: Session, period_ids: Iterable[str] | None = None, *, kinds: Iterable[str] = ()
+) -> Sequence[Notification]:
+    """Claim rows, for some periods and kinds (all when not given), oldest first."""
+    statement = select(Notification).order_by(col(Notification.id))
+    if period_ids is not None:
+        statement = statement.where(col(Notification.period_id).in_(sorted(set(period_ids))))
+    kind_list = sorted(set(kinds))
+    if kind_list:
+        statement = statement.where(col(Notification.kind).in_(kind_list))
+    return session.exec(statement).all()
+
+
+# who holds which role -------------------------------------------------------------------------
+def holders(session: Session, role: Role, now: datetime) -> dict[str, list[int]]:
+    """Unit id -> ids of people with an active ``role`` grant there (forgotten people left out)."""
+    statement = (
+        select(RoleGrant.unit_id, RoleGrant.person_id)
+        .join(Person, col(Person.id) == col(RoleGrant.person_id))
+        .where(RoleGrant.role == role, col(RoleGrant.unit_id).is_not(None))
+        .where(col(RoleGrant.revoked_at).is_(None), col(Person.forgotten_at).is_(None))
+        .where(or_(col(RoleGrant.valid_until).is_(None), col(RoleGrant.valid_until) > now))
+        .order_by(col(RoleGrant.id))
+    )
+    out: dict[str, list[int]] = {}
+    for unit_id, person_id in session.exec(statement).all():
+        people = out.setdefault(str(unit_id), [])
+        if person_id not in people:
+            people.append(person_id)
+    return out
+
+
+def people(session: Session, person_ids: Iterable[int]) -> dict[int, Person]:
+    """People by id (forgotten ones left out)."""
+    ids = sorted(set(person_ids))
+    if not ids:
+        return {}
+    statement = select(Person).where(col(Person.id).in_(ids), col(Person.forgotten_at).is_(None))
+    return {p.id: p for p in session.exec(statement).all() if p.id is not None}
+
+
+def chat_identities(session: Session, person_ids: Iterable[int]) -> dict[int, list[ChatIdentity]]:
+    """Every chat account of the people, oldest first (blocked ones included)."""
+    ids = sorted(set(person_ids))
+    if not ids:
+        return {}
+    statement = (
+        select(ChatIdentity)
+        .where(col(ChatIdentity.person_id).in_(ids))
+        .order_by(col(ChatIdentity.id))
+    )
+    out: dict[int, list[ChatIdentity]] = {}
+    for row in session.exec(statement).all():
+        out.setdefault(row.person_id, []).append(row)
+    return out
+
+
+def mark_blocked(session: Session, transport: str, chat_id: str, now: datetime) -> int:
+    """Remember that a chat blocked the bot or is gone; returns how many accounts were marked."""
+    statement = select(ChatIdentity).where(
+        ChatIdentity.transport == transport,
+        ChatIdentity.chat_id == chat_id,
+        col(ChatIdentity.blocked_at).is_(None),
+    )
+    rows = session.exec(statement).all()
+    for row in rows:
+        row.blocked_at = now
+        session.add(row)
+    session.flush()
+    return len(rows)
+
+
+def clear_blocked(session: Session, transport: str, external_id: str) -> bool:
+    """Forget a block when the person writes to the bot again; ``True`` when one was cleared."""
+    statement = select(ChatIdentity).where(
+        ChatIdentity.transport == transport,
+        ChatIdentity.external_id == external_id,
+        col(ChatIdentity.blocked_at).is_not(None),
+    )
+    row = session.exec(statement).first()
+    if row is None:
+        return False
+    row.blocked_at = None
+    session.add(row)
+    session.flush()
+    return True
+
+
+# absences -------------------------------------------------------------------------------------
+def away_on(session: Session, day: date) -> set[int]:
+    """Ids of people away on ``day``."""
+    statement = select(Absence.person_id).where(
+        col(Absence.starts_on) <= day, col(Absence.until) >= day
+    )
+    return set(session.exec(statement).all())
+
+
+def current_absence(session: Session, person_id: int, today: date) -> Absence | None:
+    """The person's absence covering today or starting later, the latest-ending first."""
+    statement = (
+        select(Absence)
+        .where(Absence.person_id == person_id, col(Absence.until) >= today)
+        .order_by(col(Absence.until).desc())
+    )
+    return session.exec(statement).first()
+
+
+def set_absence(
+    session: Session, person_id: int, starts_on: date, until: date, now: datetime
+) -> Absence:
+    """Mark a person away from ``starts_on`` to ``until``, replacing a current absence."""
+    row = current_absence(session, person_id, starts_on)
+    if row is None:
+        row = Absence(person_id=person_id, starts_on=starts_on, until=until, created_at=now)
+    else:
+        row.starts_on = min(row.starts_on, starts_on)
+        row.until = until
+    session.add(row)
+    session.flush()
+    return row
+
+
+def end_absence(session: Session, person_id: int, today: date) -> bool:
+    """End the person's absences today (they are back); ``True`` when there was one."""
+    statement = select(Absence).where(Absence.person_id == person_id, col(Absence.until) >= today)
+    rows = session.exec(statement).all()
+    for row in rows:
+        if row.starts_on >= today:
+            session.delete(row)
+        else:
+            row.until = date.fromordinal(today.toordinal() - 1)
+            session.add(row)
+    session.flush()
+    return bool(rows)
+
+
+# deputies -------------------------------------------------------------------------------------
+def deputies_on(session: Session, day: date) -> dict[str, list[int]]:
+    """Unit id -> ids of people standing in for its manager on ``day``."""
+    statement = (
+        select(Deputy)
+        .where(col(Deputy.starts_on) <= day, col(Deputy.until) >= day)
+        .order_by(col(Deputy.id))
+    )
+    out: dict[str, list[int]] = {}
+    for row in session.exec(statement).all():
+        out.setdefault(row.unit_id, []).append(row.person_id)
+    return out
+
+
+def current_deputies(session: Session, today: date) -> Sequence[Deputy]:
+    """Deputies whose time has not ended, by unit and start."""
+    statement = (
+        select(Deputy)
+        .where(col(Deputy.until) >= today)
+        .order_by(col(Deputy.unit_id), col(Deputy.starts_on), col(Deputy.id))
+    )
+    return session.exec(statement).all()
+
+
+def save_deputy(
+    session: Session,
+    *,
+    unit_id: str,
+    person_id: int,
+    starts_on: date,
+    until: date,
+    created_by: str,
+    now: datetime,
+) -> Deputy:
+    """Name a deputy for a unit (an existing row for the same start gets the new end)."""
+    statement = select(Deputy).where(
+        Deputy.unit_id == unit_id, Deputy.person_id == person_id, Deputy.starts_on == starts_on
+    )
+    row = session.exec(statement).first()
+    if row is None:
+        row = Deputy(
+            unit_id=unit_id,
+            person_id=person_id,
+            starts_on=starts_on,
+            until=until,
+            created_by=created_by[:64],
+            created_at=now,
+        )
+    else:
+        row.until = until
+    session.add(row)
+    session.flush()
+    return row
+
+
+def end_deputy(session: Session, unit_id: str, person_id: int, today: date) -> bool:
+    """End a person's deputyship of a unit today; ``True`` when there was one."""
+    statement = select(Deputy).where(
+        Deputy.unit_id == unit_id, Deputy.person_id == person_id, col(Deputy.until) >= today
+    )
+    rows = session.exec(statement).all()
+    for row in rows:
+        if row.starts_on >= today:
+            session.delete(row)
+        else:
+            row.until = date.fromordinal(today.toordinal() - 1)
+            session.add(row)
+    session.flush()
+    return bool(rows)
+
+
+def temporary_grant(
+    session: Session, person_id: int, unit_id: str, valid_until: datetime | None, now: datetime
+) -> RoleGrant | None:
+    """Set (or with ``None``, revoke) a person's time-limited manager grant for a unit.
+
+    Open-ended grants are never touched: a permanent manager stays one.
+    """
+    statement = select(RoleGrant).where(
+        RoleGrant.person_id == person_id,
+        RoleGrant.role == Role.MANAGER,
+        RoleGrant.unit_id == unit_id,
+        col(RoleGrant.valid_until).is_not(None),
+        col(RoleGrant.revoked_at).is_(None),
+    )
+    rows = list(session.exec(statement).all())
+    if valid_until is None:
+        for row in rows:
+            row.revoked_at = now
+            session.add(row)
+        session.flush()
+        return None
+    for extra in rows[1:]:
+        extra.revoked_at = now
+        session.add(extra)
+    if rows:
+        current = rows[0]
+        current.valid_until = valid_until
+    else:
+        current = RoleGrant(
+            person_id=person_id,
+            role=Role.MANAGER,
+            unit_id=unit_id,
+            valid_until=valid_until,
+            created_at=now,
+        )
+    session.add(current)
+    session.flush()
+    return current
+
+
+# snoozes --------------------------------------------------------------------------------------
+def snooze(
+    session: Session, person_id: int, period_id: str, unit_id: str, due_at: datetime
+) -> Snooze:
+    """Ask a person again about a unit's report at ``due_at`` (one pending ask per unit)."""
+    statement = select(Snooze).where(
+        Snooze.person_id == person_id,
+        Snooze.period_id == period_id,
+        Snooze.unit_id == unit_id,
+        col(Snooze.done_at).is_(None),
+    )
+    row = session.exec(statement).first()
+    if row is None:
+        row = Snooze(person_id=person_id, period_id=period_id, unit_id=unit_id, due_at=due_at)
+    else:
+        row.due_at = due_at
+    session.add(row)
+    session.flush()
+    return row
+
+
+def due_snoozes(session: Session, now: datetime) -> Sequence[Snooze]:
+    """Snoozes due at ``now`` and not yet handled, oldest first."""
+    statement = (
+        select(Snooze)
+        .where(col(Snooze.done_at).is_(None), col(Snooze.due_at) <= now)
+        .order_by(col(Snooze.due_at), col(Snooze.id))
+    )
+    return session.exec(statement).all()
+
+
+def pending_snoozes(session: Session) -> Sequence[Snooze]:
+    """Every snooze not yet handled, by due time."""
+    statement = select(Snooze).where(col(Snooze.done_at).is_(None)).order_by(col(Snooze.due_at))
+    return session.exec(statement).all()
+
+
+def close_snooze(session: Session, snooze_id: int, now: datetime) -> None:
+    """Mark a snooze handled."""
+    row = session.get(Snooze, snooze_id)
+    if row is not None and row.done_at is None:
+        row.done_at = now
+        session.add(row)
+        session.flush()
+
+
+# progress -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Progress:
+    """How far a unit's report for a period has come."""
+
+    status: str  # draft | submitted | reopened
+    submitted_at: datetime | None
+    first_submitted_at: datetime | None
+    answered: frozenset[str]  # metric ids with a stored answer
+
+    @property
+    def submitted(self) -> bool:
+        """Whether the report has been sent at least once."""
+        return self.first_submitted_at is not None
+
+
+def progress(session: Session, period_id: str) -> dict[str, Progress]:
+    """Unit id -> progress of its report for the period (units not started are absent)."""
+    rows = session.exec(select(Submission).where(Submission.period_id == period_id)).all()
+    by_id = {row.id: row for row in rows if row.id is not None}
+    answered: dict[int, set[str]] = {sid: set() for sid in by_id}
+    if by_id:
+        statement = select(Answer.submission_id, Answer.metric_id).where(
+            col(Answer.submission_id).in_(sorted(by_id))
+        )
+        for submission_id, metric_id in session.exec(statement).all():
+            answered[submission_id].add(metric_id)
+    return {
+        row.unit_id: Progress(
+            status=row.status,
+            submitted_at=row.submitted_at,
+            first_submitted_at=row.first_submitted_at,
+            answered=frozenset(answered[sid]),
+        )
+        for sid, row in by_id.items()
+    }
+
+
+def submitted_units(session: Session, period_id: str) -> set[str]:
+    """Ids of the units whose report for the period has been sent."""
+    statement = select(Submission.unit_id).where(
+        Submission.period_id == period_id, col(Submission.first_submitted_at).is_not(None)
+    )
+    return set(session.exec(statement).all())
+
+
+def count_by_status(session: Session, period_id: str) -> dict[str, int]:
+    """Claim rows of a period by status."""
+    statement = (
+        select(Notification.status, func.count())
+        .where(Notification.period_id == period_id)
+        .group_by(col(Notification.status))
+    )
+    return {str(status): int(n) for status, n in session.exec(statement).all()}
