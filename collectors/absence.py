@@ -1,0 +1,151 @@
+"""``/away``: a manager or leader says they are away until a date, or back again.
+
+While someone is away they get no opening messages, reminders or escalations; a unit's
+deputy (see :mod:`collectors.deputies`) gets the unit's reminders instead.
+
+Dates are read the way people in Finland write them: ``31.7.``, ``31.7``, ``31.7.2025``,
+``31.7.25`` or ``2025-07-31``; a day and month without a year mean the next such day.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from collectors.engine import Command, Ctx, Engine, UserError
+from collectors.i18n import N_
+from collectors.messages import Outbound, TextReply
+from collectors.reminder_texts import day_text
+from collectors.reporting import local_today
+from storage import notifications
+from storage.audit import record
+
+MAX_DAYS_AHEAD = 366
+OFF_WORDS = frozenset({"off", "pois", "bort", "back", "takaisin", "tillbaka", "end", "stop"})
+_DAY_MONTH = re.compile(r"(\d{1,2})\.(\d{1,2})(?:\.(\d{4}|\d{2})?)?")
+_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+
+
+def parse_day(text: str, today: date) -> date | None:
+    """Read a day typed in a Finnish or ISO form; ``None`` when it is not one.
+
+    Args:
+        text: What the person typed, e.g. ``31.7.`` or ``2025-07-31``.
+        today: The organisation's local date; a day without a year is the next such day.
+
+    Returns:
+        The day, or ``None`` for text that is no valid date.
+    """
+    value = text.strip()
+    try:
+        iso = _ISO.fullmatch(value)
+        if iso is not None:
+            return date(int(iso[1]), int(iso[2]), int(iso[3]))
+        match = _DAY_MONTH.fullmatch(value)
+        if match is None:
+            return None
+        day, month, year = int(match[1]), int(match[2]), match[3]
+        if year is None:
+            found = date(today.year, month, day) if _valid(today.year, month, day) else None
+            if found is None or found < today:
+                found = date(today.year + 1, month, day)
+            return found
+        full = int(year) + 2000 if len(year) == 2 else int(year)
+        return date(full, month, day)
+    except ValueError:
+        return None
+
+
+def _valid(year: int, month: int, day: int) -> bool:
+    try:
+        date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+def future_day(ctx: Ctx, text: str) -> date:
+    """A day from today up to a year ahead, read from ``text``.
+
+    Raises:
+        UserError: when the text is no date, or the day is in the past or too far ahead.
+    """
+    _ = ctx._
+    today = local_today(ctx.config, ctx.now)
+    day = parse_day(text, today)
+    if day is None:
+        raise UserError(
+            _("I could not read that date. Write it like 31.7. or 31.7.2025 or 2025-07-31.")
+        )
+    if day < today:
+        raise UserError(_("That day has already passed. Give a day from today on."))
+    if day > today + timedelta(days=MAX_DAYS_AHEAD):
+        raise UserError(_("That is more than a year ahead. Give a nearer day."))
+    return day
+
+
+def away_command(ctx: Ctx, args: tuple[str, ...]) -> list[Outbound]:
+    """``/away DATE`` marks the person away until DATE; ``/away off`` ends it."""
+    _ = ctx._
+    today = local_today(ctx.config, ctx.now)
+    language = ctx.language
+    if not args:
+        current = notifications.current_absence(ctx.session, ctx.person_id, today)
+        usage = _("Tell me until when you are away, for example /away 31.7. (/away off ends it).")
+        if current is None:
+            return [TextReply(usage)]
+        text = _(
+            "You are marked away until {date}. /away off ends it.",
+            date=day_text(current.until, language),
+        )
+        return [TextReply(text)]
+    if args[0].lower() in OFF_WORDS:
+        ended = notifications.end_absence(ctx.session, ctx.person_id, today)
+        if ended:
+            record(ctx.session, now=ctx.now, actor=f"person:{ctx.person_id}", action="away.end")
+            return [TextReply(_("Welcome back! Reminders come to you again."))]
+        return [TextReply(_("You were not marked away."))]
+    until = future_day(ctx, " ".join(args))
+    notifications.set_absence(ctx.session, ctx.person_id, today, until, ctx.now)
+    record(
+        ctx.session,
+        now=ctx.now,
+        actor=f"person:{ctx.person_id}",
+        action="away.set",
+        detail={"until": until.isoformat()},
+    )
+    units = ctx.access.managed_units()
+    if not units:
+        text = _(
+            "You are marked away until {date}. Meanwhile I send you no reminders.",
+            date=day_text(until, language),
+        )
+        return [TextReply(text)]
+    lines = [
+        _(
+            "You are marked away until {date}. Meanwhile you get no reminders; "
+            "your units' deputies get them.",
+            date=day_text(until, language),
+        )
+    ]
+    covered = notifications.deputies_on(ctx.session, today)
+    for unit_id in units:
+        if not [p for p in covered.get(unit_id, []) if p != ctx.person_id]:
+            name = ctx.access.units[unit_id].name(language)
+            lines.append(_("{unit} has no deputy yet: name one with /deputy.", unit=name))
+    return [TextReply("\n".join(lines))]
+
+
+def register(engine: Engine) -> None:
+    """Add ``/away``."""
+    engine.add_command(
+        Command(
+            "away",
+            N_("Tell me you are away, so that your deputy gets the reminders"),
+            away_command,
+            frozenset({"manager", "leader"}),
+        )
+    )
+
+
+__all__ = ["away_command", "future_day", "parse_day", "register"]
