@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from collectors import onboarding, surveys
+from collectors import onboarding, reminders, surveys
 from collectors.config import AppConfig
 from collectors.engine import Command, Ctx, Engine
 from collectors.i18n import N_
@@ -25,6 +25,7 @@ def build_engine(
     engine = Engine(db, config, clock=clock, secret=secret)
     onboarding.register(engine)
     surveys.register(engine)
+    reminders.register(engine)
     report = ReportFlow()
     engine.add_flow(report)
 
