@@ -62,7 +62,10 @@ async def serve(
         config,
         application=transport.application if webhook else None,
         webhook_secret=webhook_secret,
-        health_checks={service.name: service.healthy for service in services},
+        health_checks={
+            "telegram": lambda: transport.running,
+            **{service.name: service.healthy for service in services},
+        },
         extra_counters={"telegram": transport.counters.copy},
     )
     runner = web.AppRunner(server, access_log=None)
@@ -120,7 +123,10 @@ def run_bot(
         BotStartError: The secret (``security.secret_env``), or in webhook mode the webhook
             secret (``telegram.webhook_secret_env``), is not set.
     """
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # its URLs carry the token
+    # httpx logs URLs, which carry the token; python-telegram-bot logs whole updates and
+    # requests (message texts, survey answers) at DEBUG. Neither may reach the logs.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("telegram").setLevel(logging.INFO)
     secret = _secret(config.security.secret_env, "the key for signed buttons").encode()
     webhook_secret = None
     if config.telegram.mode == "webhook":

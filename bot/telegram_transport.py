@@ -165,6 +165,9 @@ class TelegramTransport:
             ``FAILED`` for anything else.
         """
         outcome = DeliveryOutcome.FAILED
+        if delivery.transport != self.transport:
+            log.error("a %s delivery was handed to the Telegram transport", delivery.transport)
+            return outcome
         chat_id: int | str = delivery.chat_id
         with contextlib.suppress(ValueError):
             chat_id = int(delivery.chat_id)
@@ -225,6 +228,12 @@ class TelegramTransport:
         await app.updater.start_polling(
             poll_interval=0, timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES
         )
+
+    @property
+    def running(self) -> bool:
+        """Whether updates are being received and handled (for the health check)."""
+        updater = self.application.updater
+        return self.application.running and (updater is None or updater.running)
 
     async def stop(self) -> None:
         """Stop receiving, finish the updates in hand, and disconnect."""

@@ -251,7 +251,8 @@ async def test_serve_answers_and_stops_after_the_update_in_hand(
             )
             assert posted.status == 200
         health = await http.get(f"{base}/healthz")
-        assert (await health.json())["checks"] == {"database": True, "gate": True}
+        checks = (await health.json())["checks"]
+        assert checks == {"database": True, "telegram": True, "gate": True}
     await asyncio.wait_for(entered.wait(), 5)
     stop.set()
     await asyncio.wait_for(running, 10)

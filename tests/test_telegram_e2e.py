@@ -380,7 +380,10 @@ async def test_deliveries_sent_blocked_failed_and_retried(bot: Harness) -> None:
     assert await deliver(Delivery(3, "telegram", "803", TextReply("x"))) is DeliveryOutcome.BLOCKED
     bot.api.fail_next("sendMessage", status=500)
     assert await deliver(Delivery(4, "telegram", "804", TextReply("x"))) is DeliveryOutcome.FAILED
-    assert bot.api.sent_to(804) == []
+    assert bot.api.sent_to(804) == [] and bot.api.sent_to(806) == []
+
+    elsewhere = Delivery(6, "terminal", "806", TextReply("x"))
+    assert await deliver(elsewhere) is DeliveryOutcome.FAILED
 
     bot.api.fail_next("sendMessage", status=429, retry_after=1)
     outcome = await deliver(Delivery(5, "telegram", "805", TextReply("Uudelleen")))
