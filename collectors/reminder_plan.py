@@ -19,7 +19,7 @@ grace (keys ``...#2``, ``...#3``).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Literal
 
@@ -333,12 +333,27 @@ def still_to_handle(
 
 
 def due_now(session: Session, config: AppConfig, now: datetime) -> tuple[list[Outgoing], Facts]:
-    """Every message to claim at ``now``: planned steps and snoozes, minus those handled."""
+    """Every message to claim at ``now``: planned steps and snoozes, minus those handled.
+
+    A snooze is skipped ("covered") when the same person gets a planned message about the
+    same unit's report in this round.
+    """
     facts = load_facts(session, config, now)
-    items = planned_messages(session, config, now, facts)
-    items += snooze_messages(session, config, now, facts)
-    rows = history(session, {o.period.id for o in items})
-    return still_to_handle(items, rows, now), facts
+    planned = planned_messages(session, config, now, facts)
+    asked = snooze_messages(session, config, now, facts)
+    rows = history(session, {o.period.id for o in [*planned, *asked]})
+    planned = still_to_handle(planned, rows, now)
+    sending = {(o.person_id, o.claim.unit_id, o.period.id) for o in planned if o.decision == "send"}
+    snoozes = []
+    for item in asked:
+        if (
+            item.decision == "send"
+            and (item.person_id, item.claim.unit_id, item.period.id) in sending
+        ):
+            item = replace(item, decision="skip", detail="covered")
+        snoozes.append(item)
+    out = [*planned, *still_to_handle(snoozes, rows, now)]
+    return sorted(out, key=lambda o: o.claim.key), facts
 
 
 __all__ = [
