@@ -11,6 +11,7 @@ modules; see :func:`collectors.app.build_engine`.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -149,6 +150,7 @@ class Engine:
         self.stranger_commands: dict[str, StrangerHandler] = {}
         self.after_submit: list[Callable[[Ctx, int], list[Outbound]]] = []
         self.counters: dict[str, int] = {}
+        self._counter_lock = threading.Lock()
 
     # registration -------------------------------------------------------------------------
     def add_command(self, command: Command) -> None:
@@ -168,8 +170,9 @@ class Engine:
         self.stranger_commands[name] = handler
 
     def count(self, name: str, n: int = 1) -> None:
-        """Bump an operational counter (exported as metrics by the server)."""
-        self.counters[name] = self.counters.get(name, 0) + n
+        """Bump an operational counter (exported as metrics by the server); thread-safe."""
+        with self._counter_lock:
+            self.counters[name] = self.counters.get(name, 0) + n
 
     # handling -----------------------------------------------------------------------------
     def handle(self, message: Inbound) -> list[Outbound]:
