@@ -63,7 +63,9 @@ def test_code_has_messages() -> None:
 def test_every_message_is_translated(language: str) -> None:
     catalog = _catalog(language)
     missing = sorted(m for m in CODE if not catalog.get(m))
-    assert not missing, f"{len(missing)} messages lack a {language} translation (run make i18n): {missing[:10]}"
+    assert not missing, (
+        f"{len(missing)} messages lack a {language} translation (run make i18n): {missing[:10]}"
+    )
 
 
 @pytest.mark.parametrize("language", ["fi", "sv", "en"])
