@@ -1,0 +1,340 @@
+"""What a chart may show and over which periods: scopes, the organisation tree, the chartable
+figures and the period axis.
+
+Every chart, summary, export and report is limited to a :class:`Scope` resolved on the server
+side from the person's grants (:func:`scope_of`): a leader sees their subtree, a manager their
+units, an administrator everything; a staff member only their unit's survey results.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlmodel import Session
+
+from collectors.access import Access
+from collectors.config import CHOICE_KINDS, NUMERIC_KINDS, AppConfig, MetricConfig, MetricKind
+from collectors.i18n import Translator
+from collectors.periods import (
+    Period,
+    Scheme,
+    period_containing,
+    period_from_id,
+    periods_between,
+    previous_period,
+)
+from collectors.reporting import local_today, open_periods, to_period
+from collectors.survey_config import SurveyQuestion, question_catalog
+from collectors.vocabulary import GOAL_STATUS_NAMES
+from storage import reports
+
+MAX_SPAN = 12
+"""The most periods (or survey rounds) one chart goes back."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a person may see.
+
+    Attributes:
+        report_units: Units whose report figures may be seen (with nothing implied below).
+        survey_units: Groups whose survey results may be seen (suppression still applies).
+    """
+
+    report_units: frozenset[str]
+    survey_units: frozenset[str]
+
+    def allows(self, unit_id: str, *, survey: bool) -> bool:
+        """Whether the unit's report figures (or survey results) may be seen."""
+        return unit_id in (self.survey_units if survey else self.report_units)
+
+    def roots(self, config: AppConfig, *, survey: bool) -> list[str]:
+        """The tops of the visible part of the tree, in configuration order."""
+        allowed = self.survey_units if survey else self.report_units
+        parents = {u.id: u.parent for u in config.organisation.units}
+        return [
+            u.id
+            for u in config.organisation.units
+            if u.id in allowed and parents.get(u.id) not in allowed
+        ]
+
+
+def scope_of(access: Access) -> Scope:
+    """A person's scope from their active grants."""
+    visible = frozenset(access.visible_units())
+    return Scope(visible, visible | frozenset(access.staff_units()))
+
+
+def full_scope(config: AppConfig) -> Scope:
+    """Everything (for administrators' command line use)."""
+    every = frozenset(u.id for u in config.organisation.units)
+    return Scope(every, every)
+
+
+class Tree:
+    """The configured organisation tree, in configuration order."""
+
+    def __init__(self, config: AppConfig) -> None:
+        self.config = config
+        self.order = [u.id for u in config.organisation.units]
+        self.parent = {u.id: u.parent for u in config.organisation.units}
+        self.children: dict[str, list[str]] = {}
+        for unit in config.organisation.units:
+            if unit.parent is not None:
+                self.children.setdefault(unit.parent, []).append(unit.id)
+
+    def index(self, unit_id: str) -> int:
+        """The unit's position in the configuration (used in button data)."""
+        return self.order.index(unit_id)
+
+    def at(self, position: str) -> str | None:
+        """The unit at a position given as text, or ``None`` for anything else."""
+        if not position.isdigit() or int(position) >= len(self.order):
+            return None
+        return self.order[int(position)]
+
+    def subtree(self, root: str) -> list[str]:
+        """The root and every unit below it, in configuration order."""
+        found = {root}
+        for unit_id in self.order:  # parents come first in a consistent tree
+            node = self.parent.get(unit_id)
+            while node is not None and unit_id not in found:
+                if node in found:
+                    found.add(unit_id)
+                node = self.parent.get(node)
+        return [u for u in self.order if u in found]
+
+    def name(self, unit_id: str, language: str) -> str:
+        """The unit's name in a language."""
+        return self.config.unit(unit_id).name.get(language)
+
+    def reporters(self, group: str, metric: MetricConfig | None = None) -> list[str]:
+        """Units in the group that report ``metric`` (or any metric), in configuration order."""
+        out = []
+        for unit_id in self.subtree(group):
+            kind = self.config.unit(unit_id).kind
+            if metric is None:
+                if self.config.metrics_for(unit_id):
+                    out.append(unit_id)
+            elif metric.reported_by(unit_id, kind):
+                out.append(unit_id)
+        return out
+
+
+@dataclass(frozen=True)
+class ChartMetric:
+    """A figure that can be charted: a report metric or a survey index question.
+
+    Attributes:
+        key: A short key for button data: ``m<n>`` (n-th metric) or ``s<n>`` (n-th index
+            question of the surveys).
+        id: The metric id, or the survey question id.
+        metric: The report metric, for report figures.
+        survey_id: The survey, for survey figures.
+        question: The index question, for survey figures.
+    """
+
+    key: str
+    id: str
+    metric: MetricConfig | None = None
+    survey_id: str | None = None
+    question: SurveyQuestion | None = None
+
+    @property
+    def is_survey(self) -> bool:
+        """Whether the figure comes from the anonymous staff surveys."""
+        return self.question is not None
+
+    def name(self, language: str) -> str:
+        """The figure's name in a language."""
+        if self.metric is not None:
+            return self.metric.name.get(language)
+        assert self.question is not None
+        return self.question.label(language)
+
+
+CHARTABLE_KINDS = NUMERIC_KINDS | CHOICE_KINDS
+
+
+def chart_metrics(config: AppConfig) -> list[ChartMetric]:
+    """Every chartable figure: numeric, choice and goal metrics, then survey indexes."""
+    out = [
+        ChartMetric(f"m{n}", metric.id, metric=metric)
+        for n, metric in enumerate(config.metrics)
+        if metric.kind in CHARTABLE_KINDS
+    ]
+    catalog = question_catalog(config.surveys.questions)
+    number = 0
+    for definition in config.surveys.definitions:
+        for question_id in definition.questions:
+            question = catalog.get(question_id)
+            if question is not None and question.index is not None:
+                out.append(
+                    ChartMetric(
+                        f"s{number}",
+                        question.id,
+                        survey_id=definition.id,
+                        question=question,
+                    )
+                )
+                number += 1
+    return out
+
+
+def find_metric(config: AppConfig, token: str) -> ChartMetric | None:
+    """A chartable figure by key (``m3``), metric id, question id or ``survey.question``."""
+    token = token.strip().lower()
+    candidates = chart_metrics(config)
+    for figure in candidates:
+        if token == figure.key or (figure.metric is not None and token == figure.id):
+            return figure
+    for figure in candidates:
+        if figure.is_survey and token in (figure.id, f"{figure.survey_id}.{figure.id}"):
+            return figure
+    return None
+
+
+# values as drawn ---------------------------------------------------------------------------
+def is_total(metric: MetricConfig) -> bool:
+    """Whether a group's figure is the sum of its units' values (counts) or their mean."""
+    return metric.kind is MetricKind.COUNT
+
+
+def unit_text(metric: MetricConfig, language: str) -> str:
+    """The unit drawn after a metric's values: ``%``, ``min`` for durations, or its label."""
+    if metric.kind is MetricKind.PERCENT:
+        return "%"
+    if metric.kind is MetricKind.DURATION:
+        return "min"
+    return metric.unit.get(language) if metric.unit is not None else ""
+
+
+def drawn(metric: MetricConfig, value: float | None) -> float | None:
+    """A stored value as drawn: durations (stored in seconds) in minutes."""
+    if value is None:
+        return None
+    if metric.kind is MetricKind.DURATION:
+        return round(value / 60.0, 2)
+    return value
+
+
+# periods -----------------------------------------------------------------------------------
+def parse_period(session: Session, config: AppConfig, text: str) -> Period | None:
+    """The period named by an id typed in a command, or ``None`` when it is not one."""
+    row = reports.get_period(session, text.strip())
+    if row is not None:
+        return to_period(row)
+    try:
+        return period_from_id(text, config.periods)
+    except ValueError:
+        return None
+
+
+def default_period(session: Session, config: AppConfig, now: datetime) -> Period:
+    """The period figures are shown for when none is named.
+
+    The newest period open for reporting, else the newest stored period that has ended, else
+    the scheme's last ended period.
+    """
+    current = open_periods(session, config, now)
+    if current:
+        return current[0]
+    today = local_today(config, now)
+    for row in reports.list_periods(session):
+        if row.end < today:
+            return to_period(row)
+    ended = previous_period(period_containing(today, config.periods), config.periods)
+    if ended is None:
+        return period_containing(today, config.periods)
+    return ended
+
+
+def period_span(config: AppConfig, last: Period, count: int) -> list[Period]:
+    """``count`` periods of the scheme ending with ``last``, oldest first.
+
+    The span stops at the first year the system knows, so it may be shorter.
+    """
+    out = [last]
+    current: Period | None = last
+    while len(out) < max(1, min(count, MAX_SPAN)):
+        current = previous_period(current, config.periods) if current is not None else None
+        if current is None:
+            break
+        out.append(current)
+    return list(reversed(out))
+
+
+def previous_of(config: AppConfig, period: Period) -> Period | None:
+    """The period before ``period`` in the scheme, if known."""
+    return previous_period(period, config.periods)
+
+
+@dataclass(frozen=True)
+class YearSpans:
+    """This year up to a period, and the same months of last year."""
+
+    this_ids: tuple[str, ...]
+    this_label: str
+    last_ids: tuple[str, ...]
+    last_label: str
+
+
+def _months_label(start: date, end: date) -> str:
+    if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31):
+        return str(start.year)
+    return f"{start.month}–{end.month}/{start.year}"
+
+
+def year_spans(config: AppConfig, period: Period) -> YearSpans:
+    """The periods of the period's year up to it, and of the same months a year earlier."""
+    end = period.end
+    start = date(end.year, 1, 1)
+    this = [p.id for p in periods_between(start, end, config.periods)]
+    if period.scheme is Scheme.MANUAL and period.id not in this:
+        this.append(period.id)
+    try:
+        last_end = end.replace(year=end.year - 1)
+    except ValueError:  # 29 February
+        last_end = end.replace(year=end.year - 1, day=28)
+    last_start = date(end.year - 1, 1, 1)
+    last = [p.id for p in periods_between(last_start, last_end, config.periods)]
+    return YearSpans(
+        tuple(this),
+        _months_label(start, end),
+        tuple(last),
+        _months_label(last_start, last_end),
+    )
+
+
+def period_title(period: Period, language: str) -> str:
+    """A period for a subtitle: its short label and its dates."""
+    return f"{period.short_label()} ({period.label(language)})"
+
+
+def status_words(_: Translator) -> dict[str, str]:
+    """Goal status -> localized word, for scorecards and key figures."""
+    return {key: _(name) for key, name in GOAL_STATUS_NAMES.items()}
+
+
+__all__ = [
+    "MAX_SPAN",
+    "ChartMetric",
+    "Scope",
+    "Tree",
+    "YearSpans",
+    "chart_metrics",
+    "default_period",
+    "drawn",
+    "find_metric",
+    "full_scope",
+    "is_total",
+    "parse_period",
+    "period_span",
+    "period_title",
+    "previous_of",
+    "scope_of",
+    "status_words",
+    "unit_text",
+    "year_spans",
+]
