@@ -126,3 +126,36 @@ def test_corrections_are_audited(engine: Engine) -> None:
         actions = [(e.action, e.detail.get("metric")) for e in entries(session)]
     assert ("report.corrected", "decisions") in actions
     assert ("invitation.redeemed", None) in actions
+
+
+def test_ops_commands_from_the_cli(tmp_path: Path, engine: Engine) -> None:
+    from click.testing import CliRunner
+
+    from bot.cli import cli
+    from bot.cli import ops as ops_commands
+    from tests.support import SMALL_CONFIG
+    from tests.test_cli import write_config
+
+    ops_commands.register(cli)
+    join(engine, "m1", Role.MANAGER, "kotihoito-a", "en")
+    config = write_config(tmp_path / "config.toml", {**SMALL_CONFIG, "database_url": engine.db.url})
+    runner = CliRunner()
+
+    def omabot(*args: str) -> tuple[int, str]:
+        result = runner.invoke(cli, ["--config", str(config), *args])
+        return result.exit_code, result.output
+
+    code, out = omabot("backup", "--out", str(tmp_path / "copy.db"))
+    assert code == 0
+    assert "integrity ok" in out
+    code, out = omabot("person", "forget", "1")
+    assert code == 0
+    assert "person 1 forgotten: 1 chat links removed, 1 roles revoked" in out
+    code, out = omabot("person", "forget", "999")
+    assert code == 2
+    assert "no person with id 999" in out
+    code, out = omabot("purge", "--older-than", "30")
+    assert (code, out.strip()) == (0, "0 stale drafts removed")
+    code, out = omabot("audit")
+    assert "cli person.forgotten person:1" in out
+    assert "invitation.redeemed" in out

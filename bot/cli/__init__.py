@@ -195,8 +195,8 @@ def cli(
 
 def main() -> None:
     """Console entry point (``omabot``)."""
-    from bot.cli import admin, charts, reminders, surveys  # areas register on the group
+    from bot.cli import admin, charts, ops, reminders, surveys  # areas register on the group
 
-    for area in (admin, surveys, reminders, charts):
+    for area in (admin, surveys, reminders, charts, ops):
         area.register(cli)
     cli(prog_name="omabot")
