@@ -100,13 +100,17 @@ class SurveyFlow:
         units = [u for u in staff_units if u in row.unit_ids]
         state: dict[str, Any] = {"round": row.id, "i": 0}
         intro = TextReply(
-            _(
-                "{survey}: {count} questions. Your answers are saved without your name, and "
+            _.plural(
+                "{survey}: {n} question. Your answers are saved without your name, and "
                 "results are shown only for groups of at least {minimum} people. You can stop "
                 "and continue later with /survey until {date}; /cancel deletes your unfinished "
                 "answers.",
+                "{survey}: {n} questions. Your answers are saved without your name, and "
+                "results are shown only for groups of at least {minimum} people. You can stop "
+                "and continue later with /survey until {date}; /cancel deletes your unfinished "
+                "answers.",
+                len(definition.questions),
                 survey=definition.name.get(ctx.language),
-                count=len(definition.questions),
                 minimum=ctx.config.surveys.min_responses,
                 date=last_open_day(ctx.config, row),
             )
@@ -345,9 +349,11 @@ class SurveyFlow:
                 values[question.id] = value[: question.max_length]
             elif isinstance(value, int) and value in question.values():
                 values[question.id] = value
+        minimum = ctx.config.surveys.min_responses
+        stored_under = surveys.answering_unit(ctx.session, unit, minimum, ctx.now)
         try:
             surveys.store_response(
-                ctx.session, round_id=row.id, unit_id=unit, receipt=receipt, answers=values
+                ctx.session, round_id=row.id, unit_id=stored_under, receipt=receipt, answers=values
             )
         except SQLAlchemyError:
             # Its message would quote the statement's parameters, i.e. the answers, and the

@@ -258,10 +258,20 @@ def invitations(
     row: SurveyRound,
     now: datetime,
     transports: Collection[str] | None = None,
+    secret: bytes | None = None,
 ) -> list[Outgoing]:
-    """The opening message to every staff member asked who has not had it yet."""
-    staff = surveys.staff_members(session, row.unit_ids, now)
-    return messages_for(session, config, row, "open", (p for p, _u in staff), now, transports)
+    """The opening message to every staff member asked who has not had it yet.
+
+    With ``secret``, people who have already answered (through ``/survey``) are left out.
+    """
+    people = {p for p, _u in surveys.staff_members(session, row.unit_ids, now)}
+    if secret:
+        people = {p for p in people if not _answered(session, secret, p, row.id)}
+    return messages_for(session, config, row, "open", people, now, transports)
+
+
+def _answered(session: Session, secret: bytes, person_id: int, round_id: str) -> bool:
+    return surveys.has_answered(session, surveys.receipt_key(secret, person_id, round_id))
 
 
 def reminders(
@@ -278,11 +288,7 @@ def reminders(
     if not due or not surveys.is_open(row, now):
         return []
     staff = {p for p, _u in surveys.staff_members(session, row.unit_ids, now)}
-    waiting = [
-        p
-        for p in staff
-        if not surveys.has_answered(session, surveys.receipt_key(secret, p, row.id))
-    ]
+    waiting = [p for p in staff if not _answered(session, secret, p, row.id)]
     step = f"reminder-{min(due)}"
     return messages_for(session, config, row, step, waiting, now, transports)
 
@@ -369,7 +375,7 @@ def survey_tick(
     out = closing_notices(session, config, now, transports)
     open_due(session, config, now)
     for row in surveys.open_rounds(session, now):
-        out.extend(invitations(session, config, row, now, transports))
+        out.extend(invitations(session, config, row, now, transports, secret))
         out.extend(reminders(session, config, row, now, secret, transports))
     return out
 

@@ -141,8 +141,9 @@ def group_lines(
     units: dict[str, Unit],
     minimum: int,
     _: Translator,
+    with_texts: bool = True,
 ) -> list[str]:
-    """A group's block of the results summary."""
+    """A group's block of the results summary (free texts only when ``with_texts``)."""
     language = _.language
     unit = units[result.unit_id].name(language) if result.unit_id in units else result.unit_id
     if not result.shown:
@@ -177,7 +178,7 @@ def group_lines(
     by_id = {q.id: q for q in questions}
     for question_result in result.questions:
         question = by_id.get(question_result.question_id)
-        if question is not None:
+        if question is not None and (with_texts or question.kind is not QuestionKind.TEXT):
             lines.extend("  " + line for line in _question_lines(question, question_result, _))
     return lines
 
@@ -190,8 +191,14 @@ def results_text(
     results: list[GroupResult],
     units: dict[str, Unit],
     language: str | None,
+    own: set[str] | None = None,
 ) -> str:
-    """The text summary of a round for one viewer's groups."""
+    """The text summary of a round for one viewer's groups.
+
+    Free texts are listed once, under the top-most shown group among ``own`` (the viewer's
+    own units; ``None`` for all), not again under each unit below it, nor for the units above
+    that are shown only for comparison.
+    """
     _ = translator(language)
     closed = aware(row.closed_at or row.closes_at).astimezone(config.tz).strftime("%d.%m.%Y")
     lines = [
@@ -202,10 +209,29 @@ def results_text(
             date=closed,
         )
     ]
+    listing = text_groups(results, own)
     for result in results:
         lines.append("")
-        lines.extend(group_lines(result, questions, units, config.surveys.min_responses, _))
+        minimum = config.surveys.min_responses
+        texts = result.unit_id in listing
+        lines.extend(group_lines(result, questions, units, minimum, _, with_texts=texts))
     return "\n".join(lines)
+
+
+def text_groups(results: list[GroupResult], own: set[str] | None) -> set[str]:
+    """The top-most shown groups among ``own`` (all when ``None``): where texts are listed."""
+    parents = {g.unit_id: g.parent_id for g in results}
+    chosen: set[str] = set()
+    for group in results:  # parents come before their children
+        if not group.shown or (own is not None and group.unit_id not in own):
+            continue
+        node, covered = group.parent_id, False
+        while node is not None and not covered:
+            covered = node in chosen
+            node = parents.get(node)
+        if not covered:
+            chosen.add(group.unit_id)
+    return chosen
 
 
 def round_when(config: AppConfig, moment: datetime) -> str:
@@ -225,4 +251,5 @@ __all__ = [
     "show_index",
     "show_percent",
     "start_button",
+    "text_groups",
 ]

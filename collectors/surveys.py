@@ -95,6 +95,7 @@ def show_results(ctx: Ctx, reference: str | None = None) -> list[Outbound]:
         results,
         units,
         ctx.language,
+        own_units(ctx),
     )
     return [TextReply(text)]
 

@@ -20,7 +20,7 @@ from sqlalchemy import and_, delete, func, insert, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
 
-from storage.models import Conversation, RoleGrant, random_id
+from storage.models import Conversation, RoleGrant, Unit, random_id
 from storage.survey_models import SurveyAnswer, SurveyReceipt, SurveyRound
 
 RESPONSE_MARKER = "*"
@@ -218,6 +218,42 @@ def store_response(
     session.flush()
 
 
+def answering_unit(session: Session, unit_id: str, minimum: int, at: datetime) -> str:
+    """The unit a staff member's answers are stored under.
+
+    A unit whose whole subtree has fewer than ``minimum`` people who could ever answer
+    (counting each unit's ``staff_count`` or, when larger, its staff grants) can never be
+    shown, so its answers are stored under the nearest ancestor where enough people could
+    answer, or the top of the tree: even someone reading the raw rows cannot single out a
+    two-person team. The results are the same, since a hidden unit's answers count only in its
+    ancestors' figures anyway.
+    """
+    units = {u.id: u for u in session.execute(select(Unit)).scalars().all()}
+    grants = dict(
+        session.execute(
+            select(col(RoleGrant.unit_id), func.count(func.distinct(RoleGrant.person_id)))
+            .where(col(RoleGrant.role) == "staff", grant_active(at))
+            .group_by(col(RoleGrant.unit_id))
+        ).all()
+    )
+    potential = {u.id: max(u.staff_count or 0, int(grants.get(u.id, 0))) for u in units.values()}
+    below: dict[str, int] = dict(potential)
+    for unit in units.values():  # add each unit's potential to all of its ancestors
+        node, seen = unit.parent_id, {unit.id}
+        while node is not None and node in units and node not in seen:
+            seen.add(node)
+            below[node] += potential[unit.id]
+            node = units[node].parent_id
+    current: str | None = unit_id
+    seen = set()
+    while current is not None and current in units and current not in seen:
+        seen.add(current)
+        if below[current] >= minimum or units[current].parent_id is None:
+            return current
+        current = units[current].parent_id
+    return unit_id
+
+
 def respondent_count(session: Session, round_id: str) -> int:
     """How many people have sent the round (no figure, only the count)."""
     statement = select(func.count()).where(
@@ -249,6 +285,7 @@ def grant_active(at: datetime) -> ColumnElement[bool]:
 
 __all__ = [
     "RESPONSE_MARKER",
+    "answering_unit",
     "aware",
     "close_round",
     "create_round",

@@ -9,12 +9,13 @@ from sqlmodel import select
 
 from collectors.app import build_engine
 from collectors.engine import Engine
+from collectors.organisation import sync_units
 from collectors.survey_rounds import open_round
 from storage import surveys
 from storage.models import Conversation
 from storage.people import Role
 from storage.survey_models import SurveyAnswer, SurveyReceipt
-from tests.support import Chat, Clock, join
+from tests.support import Chat, Clock, join, small_config
 
 CLOSES = date(2025, 9, 23)  # the round opens on REPORT_DAY (10.9.2025)
 
@@ -77,6 +78,8 @@ def test_whole_round_with_several_people(engine: Engine, clock: Clock) -> None:
         "Testialue (en): not shown",
     )
     manager.expect_not("Less paperwork", "Asiakasohjaus")
+    # Texts are listed once, under the manager's own unit, not again under the division.
+    assert manager.text.count("More time with clients") == 6
     team[0].send("/results").expect("Kotihoito A (en): 6 answers")
     lonely.send("/results").expect(
         "Asiakasohjaus (en): fewer than 5 answers", "Testialue (en): not shown"
@@ -231,3 +234,22 @@ def test_thank_you_in_every_language(engine: Engine, language: str) -> None:
     chat.press(skip)
     chat.press(chat.options[0].label)
     assert "24.09.2025" in chat.text
+
+
+def test_a_unit_too_small_to_be_shown_stores_under_its_parent(engine: Engine) -> None:
+    data = engine.config.model_dump(mode="json")
+    data["organisation"]["units"][4]["staff_count"] = 3  # kotihoito-b: never five answers
+    config = small_config(organisation=data["organisation"])
+    with engine.db.session() as session:
+        sync_units(session, config)
+    small = build_engine(engine.db, config, clock=engine.clock, secret=b"test-secret")
+    open_staff_round(small)
+    chat = join(small, "b1", Role.STAFF, "kotihoito-b", "en")
+    chat.press("English")
+    chat.send("/survey").press("9").press("4").press("Skip").press("Send my answers")
+    chat.expect("Thank you!")
+    answer(staff(small, "a1"), "8", "3")
+    with engine.db.session() as session:
+        units = {(r.unit_id, r.value) for r in session.exec(select(SurveyAnswer)).all()}
+    assert ("koti", 9) in units and ("kotihoito-a", 8) in units
+    assert not any(unit == "kotihoito-b" for unit, _value in units)

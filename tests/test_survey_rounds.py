@@ -104,6 +104,17 @@ def test_late_reminders_are_skipped_and_outcomes_recorded(engine: Engine, team: 
     assert tick(engine, late) == []
 
 
+def test_people_who_answered_already_are_not_invited(
+    engine: Engine, clock: Clock, team: list[Chat]
+) -> None:
+    early = OPENS.replace(hour=6, minute=30)  # before the scheduled round opens
+    with engine.db.session() as session:
+        open_round(session, engine.config, "staff", now=early, unit_ids=["koti"])
+    clock.now = early
+    team[0].send("/survey").press("9").press("4").press("Skip").press("Send my answers")
+    assert people(tick(engine, early)) == ["s1", "s2"]
+
+
 def test_only_deliverable_transports_are_claimed(engine: Engine, team: list[Chat]) -> None:
     assert tick(engine, OPENS, transports={"telegram"}) == []
     assert people(tick(engine, OPENS, transports={"test"})) == ["o1", "s0", "s1", "s2"]
