@@ -240,7 +240,7 @@ def test_closing_rewrites_answers_and_forgets_receipts_and_drafts(any_db: Databa
         assert surveys.respondent_count(session, rid) == 3
 
 
-def test_receipt_key_is_keyed(any_db: Database) -> None:
+def test_receipt_key_is_keyed() -> None:
     first = surveys.receipt_key(b"secret-one", 12, "round")
     assert len(first) == 64
     assert first == surveys.receipt_key(b"secret-one", 12, "round")
