@@ -15,13 +15,27 @@ States (``state["stage"]``)::
 Unfinished answers live only in this conversation's state, and nowhere else; there they are
 sealed (``state["sealed"]``, :mod:`collectors.survey_drafts`) because a conversation row names
 its person. They are deleted on sending, on ``/cancel`` and when the round closes
-(:func:`storage.surveys.close_round`). Sending writes the receipt
-(an HMAC of person and round) and the answer rows (round, unit, question, value; random ids,
-no time) in the engine's one transaction, and deletes the conversation in the same
-transaction, so after a send nothing in the database ties the person to the answers, and no
-timestamp of the person's steps survives to be lined up with them. Nothing here logs; the
-engine logs only the kind of a failed message, never its text, and a database error while
-sending is replaced by :class:`SurveyNotStored`, whose log entry carries no SQL parameters.
+(:func:`storage.surveys.close_round`).
+
+Sending writes the receipt (an HMAC of person and round) and the answer rows (round, unit,
+question, value; random ids, no time) in the engine's one transaction, and deletes the
+conversation row in that same transaction. Why no timestamp can be lined up with an answer:
+
+* ``conversation.updated_at`` names the person, but the row is gone once the survey is sent;
+  while it exists it holds only sealed answers.
+* ``processed_update`` keeps each update's key (``telegram:<update_id>``, no person) and the
+  time it was handled, for the redelivery window. The send step leaves such a row, but an
+  answer row has no time, no order (random id, no rowid) and nothing in common with it, so
+  there is nothing to join them on; the update id names no one without Telegram's records.
+* The receipt has no time either, and it is deleted at the close.
+
+What remains is documented in the README ("What is stored, what is not"): on PostgreSQL the
+hidden ``xmin`` of the rows ties one sending together until the close rewrites them, and
+whoever can watch the live database while the round is open sees rows appear as people send.
+
+Nothing here logs; the engine logs only the kind of a failed message, never its text, and a
+database error while sending is replaced by :class:`SurveyNotStored`, whose log entry carries
+no SQL parameters.
 """
 
 from __future__ import annotations
