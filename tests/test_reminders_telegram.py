@@ -1,0 +1,93 @@
+"""A reminder round through the real python-telegram-bot client against the fake Bot API.
+
+The rate limiter (``AIORateLimiter``) waits out a 429 answer and retries it; a chat that
+blocked the bot is recorded and not tried again in the next round.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlmodel import select
+
+from bot.signing import ButtonSigner
+from bot.telegram import TelegramTransport
+from collectors.config import AppConfig
+from collectors.engine import Engine
+from collectors.reminders import Reminders
+from storage.db import Database
+from storage.models import ChatIdentity
+from tests.fakebotapi import FakeBotApi
+from tests.support import Clock
+from tests.test_reminders_support import (
+    BEFORE,
+    OPEN,
+    REMINDER_3,
+    REMINDER_7,
+    make_world,
+    statuses,
+)
+from tests.test_telegram_e2e import telegram_config
+
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:.*retry_after.*:telegram.warnings.PTBDeprecationWarning"
+)
+
+CHATS = {"ma": "801", "mb": "802", "mo": "803"}
+
+
+@pytest.fixture
+async def transport(
+    fake_api: FakeBotApi, engine: Engine, config: AppConfig
+) -> AsyncIterator[TelegramTransport]:
+    bot = TelegramTransport(engine, telegram_config(config, fake_api), fake_api.token)
+    await bot.application.initialize()
+    yield bot
+    await bot.application.shutdown()
+
+
+async def test_a_429_is_retried_and_a_blocked_chat_is_recorded_and_skipped(
+    db: Database,
+    config: AppConfig,
+    clock: Clock,
+    engine: Engine,
+    fake_api: FakeBotApi,
+    transport: TelegramTransport,
+) -> None:
+    clock.now = BEFORE
+    world = make_world(db, config, clock)
+    with db.session() as session:
+        for row in session.exec(select(ChatIdentity)).all():
+            row.transport = "telegram"
+            row.chat_id = CHATS.get(row.chat_id, row.chat_id)
+            session.add(row)
+    reminders = Reminders(db, config, [transport], clock=clock)
+    fake_api.fail_next("sendMessage", status=429, retry_after=1)
+    clock.now = OPEN
+    report = await reminders.run_due()
+    # One of the three sends was answered 429: the rate limiter waited and retried it.
+    assert (report.sent, report.failed) == (3, 0)
+    assert [len(fake_api.sent_to(int(chat))) for chat in CHATS.values()] == [1, 1, 1]
+    [to_ma] = fake_api.sent_to(801)
+    assert to_ma.text is not None and "Kotihoito A (en)" in to_ma.text
+    signer = ButtonSigner(engine.secret)
+    data = [signer.verify(801, d or "") for _label, d in fake_api.buttons(to_ma)]
+    assert data == ["rem:start:2025-T2:kotihoito-a", "rem:snooze:2025-T2:kotihoito-a"]
+
+    fake_api.block_chat(802)
+    clock.now = REMINDER_7
+    report = await reminders.run_due()
+    assert (report.sent, report.blocked, report.failed) == (2, 1, 0)
+    with db.session() as session:
+        blocked = session.exec(select(ChatIdentity).where(ChatIdentity.chat_id == "802")).one()
+        assert blocked.blocked_at is not None
+    mb = world.ids["mb"]
+    assert statuses(db)[f"2025-T2:reminder-7:kotihoito-b:{mb}"] == "blocked"
+
+    fake_api.unblock_chat(802)  # were it tried again, it would now go through
+    clock.now = REMINDER_3
+    report = await reminders.run_due()
+    assert (report.sent, report.skipped, report.unreachable) == (2, 1, 1)
+    assert len(fake_api.sent_to(802)) == 1  # only the opening message
+    assert statuses(db)[f"2025-T2:reminder-3:kotihoito-b:{mb}"] == "skipped"
