@@ -117,7 +117,7 @@ def remind_command(state: CliState, period_id: str, unit_id: str | None) -> None
     """Send a reminder now to the managers of units that have not sent their report.
 
     Goes through Telegram when the token variable (telegram.token_env) is set; people with
-    a terminal account get it printed here.
+    a terminal account get it printed here. Run twice within a minute, it sends once.
     """
     config, db = state.config, state.db
     deliverers, note = _deliverers(config, db)
