@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from collectors import onboarding, reminders, surveys
+from collectors import chart_commands, onboarding, reminders, surveys
 from collectors.config import AppConfig
 from collectors.engine import Command, Ctx, Engine
 from collectors.i18n import N_
@@ -28,6 +28,7 @@ def build_engine(
     reminders.register(engine)
     report = ReportFlow()
     engine.add_flow(report)
+    chart_commands.register(engine)
 
     def report_command(ctx: Ctx, args: tuple[str, ...]) -> list[Outbound]:
         unit = args[0] if args else None

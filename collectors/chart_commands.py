@@ -1,0 +1,332 @@
+"""``/chart`` and ``/summary``, and the summary after every report.
+
+``/chart`` asks for the figure, the scope and the span with global buttons whose data is
+``ch:<step>:<figure key>:<unit position>[:<span>]`` (a few bytes; see
+:mod:`collectors.chart_scope`). Every press is checked again on the server: a figure or unit
+outside the person's scope is refused whatever the button says. The quick form
+``/chart sick_leave kotihoito-kajaani 6`` skips the buttons. ``/export`` and ``/pdf`` live in
+:mod:`collectors.document_commands`; :func:`register` adds them too.
+
+The figures are read in the step's transaction, which is then committed before anything is
+drawn (these commands only read), so that a long drawing never holds the database's write lock.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from charts import Chart, cached_render_png
+from collectors import document_commands
+from collectors.chart_data import (
+    distribution_chart,
+    has_values,
+    paired_bars_charts,
+    scorecards,
+    trend_chart,
+)
+from collectors.chart_scope import (
+    MAX_SPAN,
+    ChartMetric,
+    Scope,
+    Tree,
+    chart_metrics,
+    default_period,
+    find_metric,
+    parse_period,
+    period_span,
+    previous_of,
+    scope_of,
+)
+from collectors.chart_survey import index_charts
+from collectors.command_args import read_arguments, refusal, release
+from collectors.config import NUMERIC_KINDS, MetricKind
+from collectors.engine import Command, Ctx, Engine, UserError
+from collectors.i18n import N_
+from collectors.messages import Option, Outbound, TextReply
+from collectors.periods import Period
+from collectors.reporting import find_period
+from collectors.summary import fit_to_phone, picture, summary_page
+from storage.models import Submission
+
+log = logging.getLogger(__name__)
+
+PREFIX = "ch"
+SPANS = (3, 6, 9, 12)
+DEFAULT_SPAN = 6
+MAX_UNIT_BUTTONS = 30
+EVERYONE = frozenset({"admin", "leader", "manager", "staff"})
+
+
+def available(ctx: Ctx, scope: Scope) -> list[ChartMetric]:
+    """The figures a person may chart: report metrics of their units, survey indexes."""
+    tree = Tree(ctx.config)
+    roots = scope.roots(ctx.config, survey=False)
+    out = []
+    for figure in chart_metrics(ctx.config):
+        if figure.is_survey:
+            if scope.survey_units:
+                out.append(figure)
+        elif figure.metric is not None and any(tree.reporters(r, figure.metric) for r in roots):
+            out.append(figure)
+    return out
+
+
+def _figure(ctx: Ctx, scope: Scope, key: str) -> ChartMetric:
+    figure = next((f for f in available(ctx, scope) if f.key == key), None)
+    if figure is None:
+        raise refusal(ctx)
+    return figure
+
+
+def _unit(ctx: Ctx, scope: Scope, position: str, figure: ChartMetric) -> str:
+    unit = Tree(ctx.config).at(position)
+    if unit is None or not scope.allows(unit, survey=figure.is_survey):
+        raise refusal(ctx)
+    return unit
+
+
+# /chart ------------------------------------------------------------------------------------
+def chart_command(ctx: Ctx, args: tuple[str, ...]) -> list[Outbound]:
+    """``/chart [figure [unit] [periods] [period]]``."""
+    _ = ctx._
+    scope = scope_of(ctx.access)
+    figures = available(ctx, scope)
+    if not figures:
+        raise UserError(_("There are no figures you could chart."))
+    if not args:
+        options = tuple(Option(f.name(ctx.language), f"{PREFIX}:m:{f.key}") for f in figures)
+        return [TextReply(_("Which figure do you want to see?"), options, 2)]
+    figure = find_metric(ctx.config, args[0])
+    if figure is None or figure not in figures:
+        raise UserError(
+            _("I do not know the figure “{name}”. Type /chart to choose.", name=args[0][:40])
+        )
+    given = read_arguments(ctx, args[1:], spans=True)
+    if given.unit is None:
+        return _ask_scope(ctx, scope, figure)
+    if not scope.allows(given.unit, survey=figure.is_survey):
+        raise refusal(ctx)
+    return _draw(ctx, figure, given.unit, given.span or DEFAULT_SPAN, given.period)
+
+
+def _ask_scope(ctx: Ctx, scope: Scope, figure: ChartMetric) -> list[Outbound]:
+    tree = Tree(ctx.config)
+    roots = scope.roots(ctx.config, survey=figure.is_survey)
+    if figure.metric is not None:
+        roots = [r for r in roots if tree.reporters(r, figure.metric)]
+    if len(roots) == 1:
+        return _ask_node(ctx, scope, figure, roots[0])
+    options = tuple(
+        Option(tree.name(r, ctx.language), f"{PREFIX}:s:{figure.key}:{tree.index(r)}")
+        for r in roots[:MAX_UNIT_BUTTONS]
+    )
+    return [TextReply(ctx._("Which unit or division?"), options, 2)]
+
+
+def _ask_node(ctx: Ctx, scope: Scope, figure: ChartMetric, unit: str) -> list[Outbound]:
+    tree = Tree(ctx.config)
+    kids = [
+        c
+        for c in tree.children.get(unit, [])
+        if scope.allows(c, survey=figure.is_survey)
+        and (figure.metric is None or tree.reporters(c, figure.metric))
+    ]
+    if not kids:
+        return _ask_span(ctx, figure, unit)
+    name = tree.name(unit, ctx.language)
+    options = [
+        Option(ctx._("All of {unit}", unit=name), f"{PREFIX}:u:{figure.key}:{tree.index(unit)}")
+    ]
+    options += [
+        Option(tree.name(c, ctx.language), f"{PREFIX}:s:{figure.key}:{tree.index(c)}")
+        for c in kids[:MAX_UNIT_BUTTONS]
+    ]
+    return [TextReply(ctx._("Which unit or division?"), tuple(options), 2)]
+
+
+def _ask_span(ctx: Ctx, figure: ChartMetric, unit: str) -> list[Outbound]:
+    _ = ctx._
+    metric = figure.metric
+    if metric is not None and metric.kind not in NUMERIC_KINDS:
+        return _draw(ctx, figure, unit, DEFAULT_SPAN, None)  # one period or one year
+    position = Tree(ctx.config).index(unit)
+    options = tuple(
+        Option(
+            _.plural("{n} round", "{n} rounds", n)
+            if figure.is_survey
+            else _.plural("{n} period", "{n} periods", n),
+            f"{PREFIX}:n:{figure.key}:{position}:{n}",
+        )
+        for n in SPANS
+    )
+    return [TextReply(_("How far back?"), options, len(SPANS))]
+
+
+def _charts(ctx: Ctx, figure: ChartMetric, unit: str, span: int, period: Period) -> list[Chart]:
+    _, session, config = ctx._, ctx.session, ctx.config
+    metric = figure.metric
+    if metric is None:
+        return list(index_charts(session, config, figure, unit, span, _))
+    if metric.kind in NUMERIC_KINDS:
+        trend = trend_chart(session, config, metric, unit, period_span(config, period, span), _)
+        if not has_values(trend):
+            return []
+        out: list[Chart] = [trend]
+        if len(Tree(config).reporters(unit, metric)) > 1:
+            previous = previous_of(config, period)
+            bars = paired_bars_charts(session, config, metric, unit, period, previous, _)
+            out += [b for b in bars if has_values(b)]
+        return out
+    if metric.kind is MetricKind.GOAL_STATUS:
+        return list(scorecards(session, config, unit, period, _, [metric]))
+    chart, counted = distribution_chart(session, config, metric, unit, period, _)
+    return [chart] if counted else []
+
+
+def _draw(
+    ctx: Ctx, figure: ChartMetric, unit: str, span: int, period: Period | None
+) -> list[Outbound]:
+    _ = ctx._
+    chosen = period or default_period(ctx.session, ctx.config, ctx.now)
+    charts = _charts(ctx, figure, unit, span, chosen)
+    name = Tree(ctx.config).name(unit, ctx.language)
+    if not charts:
+        text = _(
+            "Nothing to draw yet: no figures of “{figure}” for {unit} up to {period}.",
+            figure=figure.name(ctx.language),
+            unit=name,
+            period=chosen.short_label(),
+        )
+        return [TextReply(text)]
+    release(ctx)
+    ctx.engine.count("charts_sent", len(charts))
+    return [
+        picture(cached_render_png(chart), f"{figure.id}-{unit}-{n + 1}.png", chart.title)
+        for n, chart in enumerate(charts)
+    ]
+
+
+def chart_button(ctx: Ctx, data: str) -> list[Outbound]:
+    """A ``ch:`` button: re-check the figure and unit against the scope, then go on."""
+    scope = scope_of(ctx.access)
+    parts = data.split(":")
+    action = parts[1] if len(parts) > 1 else ""
+    if action == "m" and len(parts) == 3:
+        return _ask_scope(ctx, scope, _figure(ctx, scope, parts[2]))
+    if action in ("s", "u") and len(parts) == 4:
+        figure = _figure(ctx, scope, parts[2])
+        unit = _unit(ctx, scope, parts[3], figure)
+        if action == "s":
+            return _ask_node(ctx, scope, figure, unit)
+        return _ask_span(ctx, figure, unit)
+    if action == "n" and len(parts) == 5 and parts[4].isdigit():
+        figure = _figure(ctx, scope, parts[2])
+        unit = _unit(ctx, scope, parts[3], figure)
+        return _draw(ctx, figure, unit, min(max(int(parts[4]), 1), MAX_SPAN), None)
+    if action == "y" and len(parts) in (3, 4):
+        group = Tree(ctx.config).at(parts[2])
+        if group is None or not (
+            scope.allows(group, survey=False) or scope.allows(group, survey=True)
+        ):
+            raise refusal(ctx)
+        period = parse_period(ctx.session, ctx.config, parts[3]) if len(parts) == 4 else None
+        return _summary(ctx, scope, group, period)
+    return [TextReply(ctx._("That button is no longer in use."))]
+
+
+# /summary ----------------------------------------------------------------------------------
+def summary_command(ctx: Ctx, args: tuple[str, ...]) -> list[Outbound]:
+    """``/summary [unit] [period]``."""
+    _ = ctx._
+    scope = scope_of(ctx.access)
+    if not scope.report_units and not scope.survey_units:
+        raise UserError(_("There is nothing you could see a summary of."))
+    given = read_arguments(ctx, args)
+    unit, period = given.unit, given.period
+    if unit is None:
+        roots = scope.roots(ctx.config, survey=not scope.report_units)
+        if len(roots) != 1:
+            tree = Tree(ctx.config)
+            suffix = f":{period.id}" if period is not None and len(period.id) <= 16 else ""
+            options = tuple(
+                Option(tree.name(r, ctx.language), f"{PREFIX}:y:{tree.index(r)}{suffix}")
+                for r in roots[:MAX_UNIT_BUTTONS]
+            )
+            return [TextReply(_("Which unit or division?"), options, 2)]
+        unit = roots[0]
+    if not (scope.allows(unit, survey=False) or scope.allows(unit, survey=True)):
+        raise refusal(ctx)
+    return _summary(ctx, scope, unit, period)
+
+
+def _summary(ctx: Ctx, scope: Scope, unit: str, period: Period | None) -> list[Outbound]:
+    _ = ctx._
+    tree = Tree(ctx.config)
+    chosen = period or default_period(ctx.session, ctx.config, ctx.now)
+    page = summary_page(ctx.session, ctx.config, scope, unit, chosen, _)
+    name = tree.name(unit, ctx.language)
+    if not page.key_figures and not page.charts:
+        return [TextReply(_("Nothing to show for {unit} yet.", unit=name))]
+    kids = [c for c in tree.children.get(unit, []) if scope.allows(c, survey=False)]
+    release(ctx)
+    png = cached_render_png(fit_to_phone(page))
+    caption = _("Summary of {unit} for {period}", unit=name, period=chosen.short_label())
+    replies: list[Outbound] = [picture(png, f"summary-{unit}-{chosen.id}.png", caption)]
+    if kids:
+        options = tuple(
+            Option(tree.name(c, ctx.language), f"{PREFIX}:y:{tree.index(c)}")
+            for c in kids[:MAX_UNIT_BUTTONS]
+        )
+        replies.append(TextReply(_("The summary of one of its units:"), options, 2))
+    return replies
+
+
+def summary_after_submit(ctx: Ctx, submission_id: int) -> list[Outbound]:
+    """After a report is sent: the unit's summary of the period, as a picture.
+
+    A failure to draw never undoes the report: it is logged and the picture left out.
+    """
+    try:
+        with ctx.session.begin_nested():
+            submission = ctx.session.get(Submission, submission_id)
+            if submission is None or not ctx.access.can_see(submission.unit_id):
+                return []
+            period = find_period(ctx.session, ctx.config, submission.period_id)
+            unit = submission.unit_id
+            page = summary_page(ctx.session, ctx.config, scope_of(ctx.access), unit, period, ctx._)
+        png = cached_render_png(fit_to_phone(page))
+    except Exception:
+        log.exception("could not draw the summary of submission %s", submission_id)
+        return []
+    caption = ctx._(
+        "{unit}, {period}: this period against the last one and the targets.",
+        unit=Tree(ctx.config).name(unit, ctx.language),
+        period=period.short_label(),
+    )
+    return [picture(png, f"summary-{unit}-{period.id}.png", caption)]
+
+
+def register(engine: Engine) -> None:
+    """Add ``/chart``, ``/summary``, ``/export``, ``/pdf`` and the summary after each report."""
+    engine.add_command(
+        Command("chart", N_("Draw a figure over time or across units"), chart_command, EVERYONE)
+    )
+    engine.add_command(
+        Command(
+            "summary", N_("A one-page summary of a unit or division"), summary_command, EVERYONE
+        )
+    )
+    document_commands.register(engine)
+    engine.add_choice(PREFIX, chart_button)
+    engine.after_submit.append(summary_after_submit)
+
+
+__all__ = [
+    "PREFIX",
+    "available",
+    "chart_button",
+    "chart_command",
+    "register",
+    "summary_after_submit",
+    "summary_command",
+]

@@ -1,0 +1,272 @@
+"""/chart, /summary, /export, /pdf and the summary after a report, through the engine."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import secrets
+from datetime import timedelta
+
+import pytest
+from openpyxl import load_workbook
+
+from charts.pages import plan_pages
+from collectors import chart_commands
+from collectors.chart_scope import Tree, find_metric, full_scope
+from collectors.config import AppConfig
+from collectors.engine import Engine
+from collectors.i18n import translator
+from collectors.interim_report import interim_report
+from collectors.messages import DocumentReply, ImageReply, Outbound
+from collectors.periods import period_from_id
+from storage import reports, surveys
+from storage.people import Role
+from tests.support import REPORT_DAY, Chat, join
+from tests.test_chart_data import seed
+
+REFUSED = "You can see figures only of your own units."
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+def person(engine: Engine, user: str, role: Role, unit: str | None) -> Chat:
+    chat = join(engine, user, role, unit, "en")
+    chat.press("English")
+    return chat
+
+
+def pictures(chat: Chat) -> list[bytes]:
+    """The PNGs of the latest replies, sent as photos or (tall ones) as files."""
+    out = []
+    for reply in chat.replies:
+        if isinstance(reply, ImageReply) or (
+            isinstance(reply, DocumentReply) and reply.mime_type == "image/png"
+        ):
+            assert reply.content.startswith(PNG)
+            out.append(reply.content)
+    return out
+
+
+def document(chat: Chat) -> DocumentReply:
+    (found,) = [r for r in chat.replies if isinstance(r, DocumentReply)]
+    return found
+
+
+def width(png: bytes) -> int:
+    return int.from_bytes(png[16:20], "big")
+
+
+def key(config: AppConfig, metric_id: str) -> str:
+    figure = find_metric(config, metric_id)
+    assert figure is not None
+    return figure.key
+
+
+@pytest.fixture
+def seeded(engine: Engine, config: AppConfig) -> Engine:
+    seed(engine.db, config)
+    return engine
+
+
+def test_chart_buttons_choose_figure_scope_and_span(seeded: Engine) -> None:
+    leader = person(seeded, "leader", Role.LEADER, "koti")
+    leader.send("/chart").expect("Which figure")
+    assert all(o.data.startswith("ch:") and len(o.data.encode()) < 40 for o in leader.options)
+    assert "Corrective actions" not in [o.label for o in leader.options]  # free text
+    leader.press("Sick leave").expect("Which unit or division?")
+    labels = [o.label for o in leader.options]
+    assert labels == ["All of Koti- ja asumispalvelut (en)", "Kotihoito A (en)", "Kotihoito B (en)"]
+    leader.press("All of").expect("How far back?").press("3 periods")
+    trend, bars = pictures(leader)  # the division's trend, then its units side by side
+    assert width(trend) == width(bars) == 1080
+    assert [r.filename for r in leader.replies] == [
+        "sick_leave-koti-1.png",
+        "sick_leave-koti-2.png",
+    ]
+    unit = Tree(seeded.config).index("kotihoito-b")
+    leader.press_data(f"ch:s:{key(seeded.config, 'sick_leave')}:{unit}")
+    leader.expect("How far back?")  # a unit has nothing below it: straight to the span
+
+
+def test_summary_of_a_division_then_of_one_of_its_units(seeded: Engine) -> None:
+    leader = person(seeded, "leader", Role.LEADER, "koti")
+    leader.send("/summary 2025-T1").expect("The summary of one of its units")
+    (division,) = pictures(leader)
+    assert leader.replies[0].filename == "summary-koti-2025-T1.png"
+    assert [o.label for o in leader.options] == ["Kotihoito A (en)", "Kotihoito B (en)"]
+    leader.press("Kotihoito B")
+    (unit,) = pictures(leader)
+    assert unit != division and leader.replies[0].filename == "summary-kotihoito-b-2025-T2.png"
+
+
+def test_quick_form_and_figures_without_a_span(seeded: Engine) -> None:
+    manager = person(seeded, "manager", Role.MANAGER, "kotihoito-a")
+    manager.send("/chart sick_leave kotihoito-a 3 2025-T1")
+    assert len(pictures(manager)) == 1  # the unit's trend alone
+    manager.send("/chart sick_leave").expect("How far back?")  # one unit: no scope question
+    manager.send("/chart sick_leave_goal kotihoito-a 2025-T1")
+    assert len(pictures(manager)) == 1  # the scorecard: no span to ask
+    manager.send("/chart incident_types kotihoito-a")  # 2025 so far against 2024
+    assert len(pictures(manager)) == 1
+    manager.send("/chart client_nps kotihoito-a").expect("Nothing to draw yet", "T2/2025")
+    manager.send("/chart no_such_metric").expect("I do not know the figure")
+    manager.send("/chart sick_leave kotihoito-a banana").expect("I did not understand")
+
+
+def test_leader_of_one_division_cannot_see_another(seeded: Engine) -> None:
+    leader = person(seeded, "leader", Role.LEADER, "koti")
+    for command in (
+        "/chart sick_leave ohjaus 3",
+        "/chart sick_leave county",
+        "/summary ohjaus",
+        "/summary asiakas",
+        "/export 2025-T1 ohjaus",
+        "/pdf ohjaus",
+    ):
+        leader.send(command).expect(REFUSED)
+        assert not pictures(leader)
+        assert not [r for r in leader.replies if isinstance(r, DocumentReply)]
+
+
+def test_forged_button_data_naming_a_unit_outside_the_scope_is_refused(
+    seeded: Engine, config: AppConfig
+) -> None:
+    tree = Tree(config)
+    sick = key(config, "sick_leave")
+    leader = person(seeded, "leader", Role.LEADER, "koti")
+    manager = person(seeded, "manager", Role.MANAGER, "kotihoito-a")
+    staff = person(seeded, "staff", Role.STAFF, "kotihoito-a")
+    forged: list[tuple[Chat, str]] = [
+        (leader, f"ch:n:{sick}:{tree.index('ohjaus')}:6"),
+        (leader, f"ch:u:{sick}:{tree.index('asiakas')}"),
+        (leader, f"ch:s:{sick}:{tree.index('county')}"),
+        (leader, f"ch:y:{tree.index('ohjaus')}"),
+        (manager, f"ch:n:{sick}:{tree.index('kotihoito-b')}:3"),
+        (manager, f"ch:y:{tree.index('koti')}:2025-T1"),
+        (staff, f"ch:n:{sick}:{tree.index('kotihoito-a')}:3"),  # no report figures at all
+        (staff, f"ch:n:{key(config, 'nps')}:{tree.index('kotihoito-b')}:3"),
+        (leader, f"ch:n:{sick}:999:3"),
+        (leader, "ch:n:m999:1:3"),
+    ]
+    for chat, data in forged:
+        chat.press_data(data).expect(REFUSED)
+        assert not pictures(chat)
+    leader.press_data("ch:zz").expect("no longer in use")
+
+
+def test_manager_sees_only_their_unit(seeded: Engine) -> None:
+    manager = person(seeded, "manager", Role.MANAGER, "kotihoito-a")
+    manager.send("/chart sick_leave kotihoito-b").expect(REFUSED)
+    manager.send("/summary koti").expect(REFUSED)
+    manager.send("/export 2025-T1")
+    book = load_workbook(io.BytesIO(document(manager).content))
+    units = {row[2] for sheet in book.worksheets for row in sheet.iter_rows(2, values_only=True)}
+    assert units == {"kotihoito-a"}
+    manager.send("/summary 2025-T1")
+    assert len(pictures(manager)) == 1
+    assert manager.replies[0].filename == "summary-kotihoito-a-2025-T1.png"
+
+
+def test_staff_get_only_their_units_survey_results(seeded: Engine, config: AppConfig) -> None:
+    staff = person(seeded, "staff", Role.STAFF, "kotihoito-a")
+    staff.send("/summary").expect("Nothing to show")  # no closed round yet
+    with seeded.db.session() as session:
+        row = surveys.create_round(
+            session,
+            survey_id="staff",
+            unit_ids=["kotihoito-a", "kotihoito-b", "ohjaus"],
+            label="2025/1",
+            opens_at=REPORT_DAY - timedelta(days=20),
+            closes_at=REPORT_DAY - timedelta(days=6),
+            now=REPORT_DAY - timedelta(days=20),
+        )
+        for unit in ("kotihoito-a", "kotihoito-b", "ohjaus"):
+            for value in (9, 10, 7, 3, 8):
+                surveys.store_response(
+                    session,
+                    round_id=row.id,
+                    unit_id=unit,
+                    receipt=secrets.token_hex(32),
+                    answers={"nps": value, "nss": 4},
+                )
+        surveys.close_round(session, row.id, REPORT_DAY - timedelta(days=5), conversation_kind="s")
+    staff.send("/chart")
+    assert [o.label for o in staff.options] == ["Employee NPS", "Net Safety Score (NSS)"]
+    staff.send("/chart nps").expect("How far back?").press("3 rounds")
+    assert len(pictures(staff)) == 1
+    staff.send("/chart sick_leave kotihoito-a").expect("I do not know the figure")
+    staff.send("/summary")
+    assert len(pictures(staff)) == 1
+    staff.send("/summary koti").expect(REFUSED)
+    staff.send("/export").expect("Exports are for")
+    staff.send("/pdf").expect("The interim report is for")
+
+
+def test_export_of_everything_for_an_administrator_and_csv_on_request(seeded: Engine) -> None:
+    admin = person(seeded, "admin", Role.ADMIN, None)
+    admin.send("/export 2025-T1")
+    sent = document(admin)
+    assert sent.filename == "omavalvonta-2025-T1.xlsx" and "3 reports" in sent.caption
+    book = load_workbook(io.BytesIO(sent.content))
+    units = {row[2] for sheet in book.worksheets for row in sheet.iter_rows(2, values_only=True)}
+    assert units == {"kotihoito-a", "kotihoito-b", "ohjaus"}
+    admin.send("/export csv 2025-T1")
+    text = document(admin).content.decode("utf-8")
+    assert text.startswith("\ufeffperiod,unit_id")
+    assert len(list(csv.reader(io.StringIO(text)))) == 1 + 7 + 5 + 2
+    admin.send("/export 2023-T1").expect("I did not understand")  # before the first year
+    admin.send("/export 2024-T2 kotihoito-a").expect("No reports have been sent")
+
+
+def test_pdf_in_the_requested_language(seeded: Engine, config: AppConfig) -> None:
+    leader = person(seeded, "leader", Role.LEADER, "koti")
+    leader.send("/pdf 2025-T1 sv")
+    sent = document(leader)
+    assert sent.filename == "omavalvonta-2025-T1-sv.pdf" and sent.mime_type == "application/pdf"
+    assert sent.content.startswith(b"%PDF")
+    period = period_from_id("2025-T1", config.periods)
+    with seeded.db.session() as session:
+        expected = interim_report(
+            session, config, full_scope(config), ["koti"], period, translator("sv")
+        )
+    pages = len(re.findall(rb"/Type\s*/Page\b", sent.content))
+    assert pages == len(plan_pages(expected))
+    assert len(expected.unit_pages) == 2
+
+
+def _answer_everything(chat: Chat) -> None:
+    chat.send("/report")
+    for _step in range(30):
+        if any(o.label == "Send the report" for o in chat.options):
+            chat.press("Send the report")
+            return
+        chat.press("Not available")
+    raise AssertionError(chat.text)
+
+
+def test_a_summary_picture_follows_every_sent_report(seeded: Engine) -> None:
+    manager = person(seeded, "manager", Role.MANAGER, "kotihoito-a")
+    _answer_everything(manager)
+    manager.expect("Thank you!")
+    (summary,) = pictures(manager)
+    assert width(summary) == 1080
+    picture = manager.replies[-1]
+    assert isinstance(picture, ImageReply | DocumentReply)
+    assert picture.filename == "summary-kotihoito-a-2025-T2.png"
+    assert "Kotihoito A (en), T2/2025" in picture.caption
+
+
+def test_a_failing_picture_never_undoes_the_report(
+    seeded: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_args: object, **_kwargs: object) -> Outbound:
+        raise RuntimeError("drawing failed")
+
+    monkeypatch.setattr(chart_commands, "summary_page", broken)
+    manager = person(seeded, "manager", Role.MANAGER, "kotihoito-a")
+    _answer_everything(manager)
+    manager.expect("Thank you!")
+    assert not pictures(manager)
+    with seeded.db.session() as session:
+        submission = reports.get_submission(session, "2025-T2", "kotihoito-a")
+        assert submission is not None and submission.status == "submitted"
