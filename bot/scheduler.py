@@ -129,9 +129,12 @@ class Ticker:
     async def _surveys(self, now: datetime) -> tuple[int, int]:
         def claim() -> list[tuple[str, Delivery]]:
             with self.db.session() as session:
-                return [
-                    (o.key, o.delivery) for o in survey_tick(session, self.config, now, self.secret)
-                ]
+                # Only what this process can deliver is claimed; the rest waits for a process
+                # that has that transport.
+                outgoing = survey_tick(
+                    session, self.config, now, self.secret, transports=set(self.deliverers)
+                )
+                return [(o.key, o.delivery) for o in outgoing]
 
         claimed = await asyncio.to_thread(claim)
         outcomes = await asyncio.gather(*(self._deliver(d) for _key, d in claimed))

@@ -23,7 +23,7 @@ from collectors.access import Access, access_for
 from collectors.config import AppConfig
 from collectors.i18n import Translator, pick_language, translator
 from collectors.messages import Inbound, InboundKind, Outbound, Sender, TextReply
-from storage import conversations
+from storage import conversations, notifications
 from storage.db import Database, utcnow
 from storage.models import Conversation, Person
 from storage.people import find_person
@@ -226,6 +226,8 @@ class Engine:
                 )
             ]
         assert person.id is not None
+        # Someone who writes again has unblocked the bot: reminders may reach them again.
+        notifications.clear_blocked(session, sender.transport, sender.external_id)
         ctx = Ctx(
             engine=self,
             session=session,

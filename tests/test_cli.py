@@ -6,8 +6,6 @@ import copy
 import csv
 import io
 import json
-import sys
-import types
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -486,21 +484,35 @@ def test_run_without_token_names_the_variable(omabot: Run, monkeypatch: pytest.M
     assert len(result.stderr.splitlines()) == 1
 
 
-def test_run_hands_config_token_and_database_to_the_bot(
+def test_run_hands_config_token_database_and_scheduler_to_the_bot(
     omabot: Run, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    calls: list[tuple[Any, str, Any]] = []
-    fake = types.ModuleType("bot.telegram")
-    fake.run_bot = lambda config, token, *, db=None: calls.append((config, token, db))  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "bot.telegram", fake)
+    import bot.telegram
+    from bot.scheduler import ReminderService
+
+    calls: list[tuple[Any, str, Any, list[Any]]] = []
+
+    def fake_run_bot(config: Any, token: str, *, db: Any = None, services: Any = ()) -> None:
+        calls.append((config, token, db, list(services)))
+
+    monkeypatch.setattr(bot.telegram, "run_bot", fake_run_bot)
     monkeypatch.setenv("OMABOT_TELEGRAM_TOKEN", "123:abc")
     result = omabot("run")
     assert result.exit_code == 0, result.output
-    [(config, token, db)] = calls
+    [(config, token, db, services)] = calls
     assert token == "123:abc"
     assert config.organisation.id == "test"
     assert isinstance(db, Database) and db.is_current()
+    assert [type(s) for s in services] == [ReminderService]
     db.dispose()
+
+
+def test_run_refuses_without_the_secret(omabot: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OMABOT_TELEGRAM_TOKEN", "123:abc")
+    monkeypatch.delenv("OMABOT_SECRET", raising=False)
+    result = omabot("run")
+    assert result.exit_code == 2
+    assert "OMABOT_SECRET" in result.stderr
 
 
 def test_chat_by_person_id_gets_a_terminal_account(

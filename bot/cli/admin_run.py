@@ -56,11 +56,13 @@ def run_command(state: CliState) -> None:
             "(the token from @BotFather); `omabot demo` runs without one",
             code=2,
         )
+    from bot.scheduler import ReminderService
+    from bot.telegram import BotStartError, run_bot
+
     try:
-        from bot.telegram import run_bot
-    except ImportError as exc:
-        fail(f"the Telegram transport is not available: {exc}")
-    run_bot(config, token, db=state.db)
+        run_bot(config, token, db=state.db, services=[ReminderService()])
+    except BotStartError as problem:
+        fail(str(problem), code=2)
 
 
 # chat -----------------------------------------------------------------------------------------
