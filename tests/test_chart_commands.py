@@ -1,29 +1,40 @@
-"""/chart, /summary, /export, /pdf and the summary after a report, through the engine."""
+"""/chart, /summary, /export, /pdf and the summary after a report, through the engine;
+the same from the command line."""
 
 from __future__ import annotations
 
+import copy
 import csv
 import io
 import re
 import secrets
-from datetime import timedelta
+from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
+from click.testing import CliRunner, Result
 from openpyxl import load_workbook
 
+from bot.cli import admin, cli
+from bot.cli import charts as cli_charts
+from bot.cli.docs_images import docs_charts, seed_history
+from charts import IndexChart, TrendChart
 from charts.pages import plan_pages
 from collectors import chart_commands
 from collectors.chart_scope import Tree, find_metric, full_scope
-from collectors.config import AppConfig
+from collectors.config import AppConfig, load_config
 from collectors.engine import Engine
 from collectors.i18n import translator
 from collectors.interim_report import interim_report
 from collectors.messages import DocumentReply, ImageReply, Outbound
+from collectors.organisation import sync_units
 from collectors.periods import period_from_id
 from storage import reports, surveys
+from storage.db import Database
 from storage.people import Role
-from tests.support import REPORT_DAY, Chat, join
+from tests.support import REPORT_DAY, SMALL_CONFIG, Chat, join
 from tests.test_chart_data import seed
+from tests.test_cli import write_config
 
 REFUSED = "You can see figures only of your own units."
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -270,3 +281,74 @@ def test_a_failing_picture_never_undoes_the_report(
     with seeded.db.session() as session:
         submission = reports.get_submission(session, "2025-T2", "kotihoito-a")
         assert submission is not None and submission.status == "submitted"
+
+
+# the same from the command line ---------------------------------------------------------------
+def test_command_line_chart_report_and_export(tmp_path: Path, sqlite_url: str) -> None:
+    data = copy.deepcopy(SMALL_CONFIG)
+    data["database_url"] = sqlite_url
+    path = write_config(tmp_path / "omabot.toml", data)
+    config = load_config(path)
+    database = Database(sqlite_url)
+    database.upgrade()
+    with database.session() as session:
+        sync_units(session, config)
+    seed(database, config)
+    database.dispose()
+    admin.register(cli)
+    cli_charts.register(cli)
+
+    def omabot(*args: str) -> Result:
+        result = CliRunner().invoke(cli, ["--config", str(path), *args])
+        assert "Traceback" not in result.output
+        return result
+
+    png = tmp_path / "trend.png"
+    done = omabot("chart", "sick_leave", "--unit", "koti", "--period", "2025-T1", "--out", str(png))
+    assert done.exit_code == 0, done.output
+    assert png.read_bytes().startswith(PNG)
+    bars = tmp_path / "bars.png"
+    args = ("--unit", "county", "--period", "2025-T1", "--kind", "bars", "--lang", "sv")
+    assert omabot("chart", "decisions", *args, "--out", str(bars)).exit_code == 0
+    assert width(bars.read_bytes()) == 1080
+    wrong = omabot("chart", "incident_types", "--unit", "koti", "--kind", "trend", "--out", "x.png")
+    assert wrong.exit_code == 1 and "needs a numeric one" in wrong.stderr
+    pdf = tmp_path / "report.pdf"
+    args = ("--period", "2025-T1", "--unit", "kotihoito-a", "--lang", "sv", "--out", str(pdf))
+    assert omabot("report", "pdf", *args).exit_code == 0
+    assert pdf.read_bytes().startswith(b"%PDF")
+    xlsx = tmp_path / "answers.xlsx"
+    args = ("--period", "2025-T1", "--format", "xlsx", "--out", str(xlsx))
+    assert omabot("export", *args).exit_code == 0
+    assert len(load_workbook(xlsx).sheetnames) == 5
+    assert omabot("export", "--period", "2025-T1", "--format", "xlsx").exit_code == 1
+
+
+def test_docs_images_have_one_chart_of_each_kind_from_seeded_history(
+    db: Database, config: AppConfig
+) -> None:
+    with db.session() as session:
+        seeded = seed_history(session, config, date(2025, 9, 10), "fi")
+        drawn = docs_charts(session, config, seeded, translator("fi"))
+    assert [p.id for p in seeded.periods] == [
+        "2024-T1",
+        "2024-T2",
+        "2024-T3",
+        "2025-T1",
+        "2025-T2",
+    ]
+    assert seeded.division == "koti" and seeded.unreported == "ohjaus"
+    assert list(drawn) == [
+        "chart-trend",
+        "chart-bars",
+        "chart-distribution",
+        "chart-scorecard",
+        "chart-nps",
+        "chart-nps-units",
+        "summary",
+    ]
+    trend = drawn["chart-trend"]
+    assert isinstance(trend, TrendChart) and len(trend.series[0].points) == 5
+    assert all(value is not None for _label, value in trend.series[0].points)
+    nps = drawn["chart-nps"]
+    assert isinstance(nps, IndexChart) and len(nps.rounds) == 3

@@ -14,6 +14,8 @@ import click
 from bot.cli import CliState, fail, pass_state
 from bot.cli.admin import LANGUAGE_OPTION, language_of
 from collectors.config import NUMERIC_KINDS, AppConfig, MetricConfig, MetricKind
+from collectors.exports import export_xlsx
+from collectors.i18n import translator
 from collectors.numbers import NumberKind, format_number
 from storage import reports
 from storage.audit import record
@@ -283,17 +285,26 @@ def export_csv(config: AppConfig, rows: list[reports.ExportRow], language: str) 
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["csv"]),
+    type=click.Choice(["csv", "xlsx"]),
     default="csv",
     show_default=True,
     help="Output format.",
 )
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write to this file (needed for xlsx; CSV goes to stdout without it).",
+)
 @LANGUAGE_OPTION
 @pass_state
-def export_command(state: CliState, period_id: str, fmt: str, language: str | None) -> None:
-    """Export a period's answers as CSV.
+def export_command(
+    state: CliState, period_id: str, fmt: str, out: Path | None, language: str | None
+) -> None:
+    """Export a period's answers as CSV or an .xlsx workbook.
 
-    Every answer of the period's submitted reports, one row each, to stdout (UTF-8).
+    Every answer of the period's submitted reports, one row each, to stdout (UTF-8 CSV) or to
+    --out (CSV, or .xlsx with one sheet per report area).
     """
     config = state.config
     lang = language_of(state, language)
@@ -303,6 +314,15 @@ def export_command(state: CliState, period_id: str, fmt: str, language: str | No
         rows = reports.export_rows(session, period_id, None, lang)
     if not rows:
         click.echo(f"No submitted reports for {period_id} yet.", err=True)
+    if fmt == "xlsx" or out is not None:
+        if out is None:
+            fail("--format xlsx needs --out FILE.xlsx")
+        if fmt == "xlsx":
+            out.write_bytes(export_xlsx(config, rows, translator(lang)))
+        else:
+            out.write_text(export_csv(config, rows, lang), encoding="utf-8")
+        click.echo(f"Wrote {len(rows)} answers to {out}.", err=True)
+        return
     text = export_csv(config, rows, lang)
     binary = getattr(sys.stdout, "buffer", None)
     if binary is None:  # an unusual stdout: let it encode
