@@ -110,12 +110,31 @@ def number_for(metric: MetricConfig, unit_id: str, step: int) -> float:
     base = _base(metric, rng)
     drift = 0.03 * step * (-1 if metric.better == "lower" else 1)
     wave = 0.06 * math.sin(step * 1.7 + rng.uniform(0, 3))
-    value = base * (1 + drift + wave)
+    noise = random.Random(f"{unit_id}:{metric.id}:{step}").uniform(-0.1, 0.1)
+    value = base * (1 + drift + wave + noise)
     low, high = bounds(metric)
     value = min(max(value, low if low is not None else value), high if high is not None else value)
     if metric.kind in (MetricKind.COUNT, MetricKind.DURATION, MetricKind.INDEX):
         return float(round(value))
     return round(value, 1)
+
+
+def _goal_status(
+    goal: MetricConfig, config: AppConfig, unit_id: str, step: int, rng: random.Random
+) -> str:
+    """On schedule (or done) when the followed metric meets its target, else challenges."""
+    try:
+        followed = config.metric(goal.goal_for or "")
+    except KeyError:
+        return rng.choice(["on_schedule", "challenges"])
+    target = followed.target_for(unit_id)
+    if target is None or target.target is None or followed.kind not in NUMERIC_KINDS:
+        return rng.choice(["on_schedule", "challenges"])
+    value = number_for(followed, unit_id, step)
+    met = value <= target.target if followed.better == "lower" else value >= target.target
+    if not met:
+        return "challenges"
+    return "done" if rng.random() < 0.3 else "on_schedule"
 
 
 def answer_for(
@@ -127,7 +146,7 @@ def answer_for(
         text = rng.choice(_TEXTS.get(language, _TEXTS["fi"]))
         return AnswerValue("answered", text=text, raw=text)
     if metric.kind is MetricKind.GOAL_STATUS:
-        status = "on_schedule" if rng.random() < 0.6 else rng.choice(["challenges", "done"])
+        status = _goal_status(metric, config, unit_id, step, rng)
         return AnswerValue("answered", choices=(status,), raw=status)
     if metric.kind in (MetricKind.CHOICE, MetricKind.MULTI_CHOICE):
         ids = choice_ids(metric)
