@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import secrets
 from datetime import date, timedelta
-from typing import Any
 
 import pytest
 from sqlmodel import Session
@@ -98,12 +97,12 @@ SEED: dict[str, dict[str, dict[str, AnswerValue]]] = {
 }
 
 
-def seed(db: Database, config: AppConfig, data: dict[str, Any] | None = None) -> None:
+def seed(db: Database, config: AppConfig) -> None:
     """Submitted reports of ``SEED``, and a draft for 2025-T2 that must count nowhere."""
     with db.session() as session:
         person = create_person(session, now=NOW, display_name="Seeder")
         assert person.id is not None
-        for period_id, units in (data or SEED).items():
+        for period_id, units in SEED.items():
             period = period_from_id(period_id, config.periods)
             store(session, period)
             for unit, answers in units.items():
@@ -154,7 +153,11 @@ def test_group_figures_sum_and_mean_subtrees_and_ignore_drafts(
         )
         counts = figures.choice_counts(session, "incident_types", "koti", ["2025-T1"])
         last_year = figures.choice_counts(session, "incident_types", "koti", ["2024-T1"])
-        status = figures.status_counts(session, "2025-T2", ["kotihoito-a", "kotihoito-b", "ohjaus"])
+        everyone = ["kotihoito-a", "kotihoito-b", "ohjaus"]
+        status = figures.status_counts(session, "2025-T2", everyone)
+        goals = figures.first_choices(session, ["sick_leave_goal"], everyone, "2025-T1")
+        texts = figures.text_answers(session, ["actions"], ["kotihoito-a", "ohjaus"], "2025-T1")
+        sent = figures.submitted_units(session, "2024-T2", ["kotihoito-a", "kotihoito-b"])
     koti = found[("koti", "2025-T1", "sick_leave")]
     assert (koti.total, koti.mean, koti.reports) == (pytest.approx(8.7), pytest.approx(4.35), 2)
     assert found[("county", "2025-T1", "decisions")].total == 1300 + 600 + 2300
@@ -166,6 +169,12 @@ def test_group_figures_sum_and_mean_subtrees_and_ignore_drafts(
     assert counts == figures.ChoiceCounts({"medication": 2, "information": 1}, 2)
     assert last_year == figures.ChoiceCounts({"medication": 1, "fall": 2}, 2)
     assert (status.submitted, status.draft, status.not_started) == (0, 1, 2)
+    assert goals == {
+        ("kotihoito-a", "sick_leave_goal"): "challenges",
+        ("kotihoito-b", "sick_leave_goal"): "on_schedule",
+    }
+    assert texts == [("kotihoito-a", "actions", "Kaksoistarkistus käyttöön.")]
+    assert sent == {"kotihoito-b"}
 
 
 # the charts' data -----------------------------------------------------------------------------
