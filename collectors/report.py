@@ -32,14 +32,15 @@ from collectors.config import MetricConfig, MetricKind
 from collectors.engine import Ctx, UserError
 from collectors.messages import Option, Outbound, TextReply
 from collectors.report_answers import NeedsConfirmation, Rejected, interpret
-from collectors.report_text import (
-    choice_ids,
-    choice_label,
-    question_text,
-    review_lines,
-    show_answer,
-    show_number,
+from collectors.report_screens import (
+    missing_required,
+    opening_text,
+    question_screen,
+    reopen_screen,
+    review_screen,
+    thanks,
 )
+from collectors.report_text import choice_ids, choice_label, show_answer, show_number
 from collectors.reporting import find_period, open_periods, previous_period_id
 from storage import reports
 from storage.audit import record
@@ -125,50 +126,15 @@ class ReportFlow:
         if submission.status in ("submitted", "reopened"):
             state["stage"] = "reopen"
             ctx.save(KIND, state)
-            sent = submission.submitted_at or ctx.now
-            text = _(
-                "The report of {unit} for {period} was sent on {date}. "
-                "You can correct it until {deadline}.",
-                unit=unit_name,
-                period=period.short_label(),
-                date=sent.astimezone(ctx.config.tz).strftime("%d.%m.%Y"),
-                deadline=period.deadline.strftime("%d.%m.%Y"),
-            )
-            options = (
-                Option(_("Correct it"), ctx.step_data("correct")),
-                Option(_("Keep it as sent"), ctx.step_data("keep")),
-            )
-            return [TextReply(text, options)]
+            sent = (submission.submitted_at or ctx.now).astimezone(ctx.config.tz)
+            return [reopen_screen(ctx, unit_name, period, sent)]
         answers = reports.answers_of(ctx.session, submission.id)
         first_open = next((i for i, m in enumerate(metrics) if m not in answers), None)
-        intro: list[Outbound] = []
         if answers and first_open is None:
             return self._review(ctx, state)
-        if answers:
-            state["i"] = first_open or 0
-            intro.append(
-                TextReply(
-                    _(
-                        "Welcome back! {count} answers are saved; let us continue from question {number}.",
-                        count=len(answers),
-                        number=state["i"] + 1,
-                    )
-                )
-            )
-        else:
-            intro.append(
-                TextReply(
-                    _(
-                        "Period report of {unit} for {period} ({dates}): {count} questions. "
-                        "Your answers are saved as you go; /cancel stops and you can continue later.",
-                        unit=unit_name,
-                        period=period.short_label(),
-                        dates=period.label(ctx.language),
-                        count=len(metrics),
-                    )
-                )
-            )
-        return intro + self._ask(ctx, state)
+        state["i"] = first_open or 0
+        intro = opening_text(ctx, unit_name, period, len(metrics), len(answers), state["i"])
+        return [intro, *self._ask(ctx, state)]
 
     # showing --------------------------------------------------------------------------------
     def resume(self, ctx: Ctx, state: dict[str, Any]) -> list[Outbound]:
@@ -206,56 +172,24 @@ class ReportFlow:
         return reports.previous_answers(ctx.session, state["unit"], previous_id)
 
     def _ask(self, ctx: Ctx, state: dict[str, Any]) -> list[Outbound]:
-        _ = ctx._
         metrics = self._metrics(ctx, state)
         index = min(max(int(state["i"]), 0), len(metrics) - 1)
         state["i"] = index
         state["stage"] = "question"
         metric = metrics[index]
-        previous = self._previous(ctx, state).get(metric.id)
         if metric.kind is MetricKind.MULTI_CHOICE and not state.get("selected"):
             current = reports.answers_of(ctx.session, state["submission"]).get(metric.id)
             state["selected"] = list(current.choices or []) if current is not None else []
         ctx.save(KIND, state)
-        selected = list(state.get("selected") or [])
-        text = question_text(
-            metric,
-            position=index + 1,
-            total=len(metrics),
-            previous=previous,
-            selected=selected,
-            _=_,
+        screen = question_screen(
+            ctx,
+            metrics,
+            index,
+            previous=self._previous(ctx, state).get(metric.id),
+            selected=list(state.get("selected") or []),
+            editing=bool(state.get("edit")),
         )
-        options: list[Option] = []
-        columns = 1
-        if metric.kind in (MetricKind.CHOICE, MetricKind.GOAL_STATUS):
-            columns = 2
-            for n, choice in enumerate(choice_ids(metric)):
-                options.append(Option(choice_label(metric, choice, _), ctx.step_data(f"c:{n}")))
-        elif metric.kind is MetricKind.MULTI_CHOICE:
-            columns = 2
-            for n, choice in enumerate(choice_ids(metric)):
-                mark = "✓ " if choice in selected else ""
-                options.append(
-                    Option(mark + choice_label(metric, choice, _), ctx.step_data(f"t:{n}"))
-                )
-            options.append(Option(_("Done ({count})", count=len(selected)), ctx.step_data("done")))
-        if previous is not None and previous.status == "answered":
-            options.append(
-                Option(
-                    _("Same as last period: {value}", value=show_answer(metric, previous, _)),
-                    ctx.step_data("reuse"),
-                )
-            )
-        options.append(Option(_("Not available"), ctx.step_data("na")))
-        if not metric.required:
-            options.append(Option(_("Skip"), ctx.step_data("skip")))
-        if state.get("edit"):
-            options.append(Option(_("Back to review"), ctx.step_data("review")))
-        elif index > 0:
-            options.append(Option(_("◀ Back"), ctx.step_data("back")))
-        options.append(Option(_("Continue later"), ctx.step_data("cancel")))
-        return [TextReply(text, tuple(options), columns)]
+        return [screen]
 
     # answering ------------------------------------------------------------------------------
     def on_text(self, ctx: Ctx, state: dict[str, Any], text: str) -> list[Outbound]:
@@ -459,21 +393,11 @@ class ReportFlow:
         ctx.save(KIND, state)
         submission = self._submission(ctx, state)
         assert submission.id is not None
-        answers = reports.answers_of(ctx.session, submission.id)
-        metrics = self._metrics(ctx, state)
         unit_name = ctx.access.units[state["unit"]].name(ctx.language)
         period = find_period(ctx.session, ctx.config, state["period"])
         title = _("Review: {unit}, {period}", unit=unit_name, period=period.short_label())
-        lines = review_lines(title, metrics, answers, _)
-        options = [Option(str(n + 1), ctx.step_data(f"e:{n}")) for n in range(len(metrics))]
-        label = (
-            _("Send corrections")
-            if submission.first_submitted_at is not None
-            else _("Send the report")
-        )
-        options.append(Option(label, ctx.step_data("submit")))
-        options.append(Option(_("Continue later"), ctx.step_data("cancel")))
-        return [TextReply("\n".join(lines), tuple(options), 6)]
+        answers = reports.answers_of(ctx.session, submission.id)
+        return [review_screen(ctx, title, self._metrics(ctx, state), answers, submission)]
 
     def _submit(self, ctx: Ctx, state: dict[str, Any]) -> list[Outbound]:
         _ = ctx._
@@ -486,16 +410,11 @@ class ReportFlow:
                 _("The deadline of this period has passed; the report can no longer be changed.")
             )
         answers = reports.answers_of(ctx.session, submission.id)
-        missing = [
-            metric.name.get(ctx.language)
-            for metric in self._metrics(ctx, state)
-            if metric.required
-            and (metric.id not in answers or answers[metric.id].status == "skipped")
-        ]
+        missing = missing_required(self._metrics(ctx, state), answers)
         if missing:
             text = _(
                 "Some required answers are missing: {names}. Answer them, or mark them not available.",
-                names="; ".join(missing),
+                names="; ".join(m.name.get(ctx.language) for m in missing),
             )
             return [TextReply(text), *self._review(ctx, state)]
         corrected = submission.first_submitted_at is not None
@@ -505,19 +424,8 @@ class ReportFlow:
         ctx.end()
         ctx.engine.count("reports_submitted")
         unit_name = ctx.access.units[state["unit"]].name(ctx.language)
-        if corrected:
-            text = _(
-                "Thank you! The corrections to the report of {unit} are saved.", unit=unit_name
-            )
-        else:
-            text = _(
-                "Thank you! The report of {unit} for {period} is sent. "
-                "You can correct it with /report until {deadline}.",
-                unit=unit_name,
-                period=period.short_label(),
-                deadline=period.deadline.strftime("%d.%m.%Y"),
-            )
-        replies: list[Outbound] = [TextReply(text)]
+        deadline = period.deadline.strftime("%d.%m.%Y")
+        replies = thanks(ctx, unit_name, period.short_label(), deadline, corrected)
         for hook in ctx.engine.after_submit:
             replies.extend(hook(ctx, submission.id))
         return replies

@@ -1,0 +1,153 @@
+"""What each step of the period report shows: a question with its buttons, the review.
+
+The conversation logic lives in :mod:`collectors.report`; these functions only render a step
+whose state is already saved (buttons are bound to that step with ``ctx.step_data``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+
+from collectors.config import MetricConfig, MetricKind
+from collectors.engine import Ctx
+from collectors.messages import Option, Outbound, TextReply
+from collectors.periods import Period
+from collectors.report_text import (
+    choice_ids,
+    choice_label,
+    question_text,
+    review_lines,
+    show_answer,
+)
+from storage.models import Answer, Submission
+
+
+def question_screen(
+    ctx: Ctx,
+    metrics: Sequence[MetricConfig],
+    index: int,
+    *,
+    previous: Answer | None,
+    selected: Sequence[str],
+    editing: bool,
+) -> TextReply:
+    """Question ``index``: its text, its choices and the controls that apply to it."""
+    _ = ctx._
+    metric = metrics[index]
+    text = question_text(
+        metric, position=index + 1, total=len(metrics), previous=previous, selected=selected, _=_
+    )
+    options: list[Option] = []
+    columns = 1
+    if metric.kind in (MetricKind.CHOICE, MetricKind.GOAL_STATUS):
+        columns = 2
+        for n, choice in enumerate(choice_ids(metric)):
+            options.append(Option(choice_label(metric, choice, _), ctx.step_data(f"c:{n}")))
+    elif metric.kind is MetricKind.MULTI_CHOICE:
+        columns = 2
+        for n, choice in enumerate(choice_ids(metric)):
+            mark = "✓ " if choice in selected else ""
+            options.append(Option(mark + choice_label(metric, choice, _), ctx.step_data(f"t:{n}")))
+        options.append(Option(_("Done ({count})", count=len(selected)), ctx.step_data("done")))
+    if previous is not None and previous.status == "answered":
+        label = _("Same as last period: {value}", value=show_answer(metric, previous, _))
+        options.append(Option(label, ctx.step_data("reuse")))
+    options.append(Option(_("Not available"), ctx.step_data("na")))
+    if not metric.required:
+        options.append(Option(_("Skip"), ctx.step_data("skip")))
+    if editing:
+        options.append(Option(_("Back to review"), ctx.step_data("review")))
+    elif index > 0:
+        options.append(Option(_("◀ Back"), ctx.step_data("back")))
+    options.append(Option(_("Continue later"), ctx.step_data("cancel")))
+    return TextReply(text, tuple(options), columns)
+
+
+def review_screen(
+    ctx: Ctx,
+    title: str,
+    metrics: Sequence[MetricConfig],
+    answers: Mapping[str, Answer],
+    submission: Submission,
+) -> TextReply:
+    """Every answer numbered by area; tapping a number edits it; send or continue later."""
+    _ = ctx._
+    lines = review_lines(title, metrics, answers, _)
+    options = [Option(str(n + 1), ctx.step_data(f"e:{n}")) for n in range(len(metrics))]
+    corrected = submission.first_submitted_at is not None
+    label = _("Send corrections") if corrected else _("Send the report")
+    options.append(Option(label, ctx.step_data("submit")))
+    options.append(Option(_("Continue later"), ctx.step_data("cancel")))
+    return TextReply("\n".join(lines), tuple(options), 6)
+
+
+def missing_required(
+    metrics: Sequence[MetricConfig], answers: Mapping[str, Answer]
+) -> list[MetricConfig]:
+    """Required metrics without an answer (not available counts as an answer; skipped not)."""
+    return [
+        m
+        for m in metrics
+        if m.required and (m.id not in answers or answers[m.id].status == "skipped")
+    ]
+
+
+def thanks(
+    ctx: Ctx, unit_name: str, period_label: str, deadline: str, corrected: bool
+) -> list[Outbound]:
+    """The answer to a sent report or sent corrections."""
+    _ = ctx._
+    if corrected:
+        text = _("Thank you! The corrections to the report of {unit} are saved.", unit=unit_name)
+    else:
+        text = _(
+            "Thank you! The report of {unit} for {period} is sent. "
+            "You can correct it with /report until {deadline}.",
+            unit=unit_name,
+            period=period_label,
+            deadline=deadline,
+        )
+    return [TextReply(text)]
+
+
+def opening_text(
+    ctx: Ctx, unit_name: str, period: Period, total: int, saved: int, index: int
+) -> TextReply:
+    """The first words of a report: what it is, or where a saved draft continues."""
+    _ = ctx._
+    if saved:
+        return TextReply(
+            _(
+                "Welcome back! {count} answers are saved; let us continue from question {number}.",
+                count=saved,
+                number=index + 1,
+            )
+        )
+    return TextReply(
+        _(
+            "Period report of {unit} for {period} ({dates}): {count} questions. "
+            "Your answers are saved as you go; /cancel stops and you can continue later.",
+            unit=unit_name,
+            period=period.short_label(),
+            dates=period.label(ctx.language),
+            count=total,
+        )
+    )
+
+
+def reopen_screen(ctx: Ctx, unit_name: str, period: Period, sent: datetime) -> TextReply:
+    """A report already sent: correct it (until the deadline) or keep it."""
+    _ = ctx._
+    text = _(
+        "The report of {unit} for {period} was sent on {date}. You can correct it until {deadline}.",
+        unit=unit_name,
+        period=period.short_label(),
+        date=sent.strftime("%d.%m.%Y"),
+        deadline=period.deadline.strftime("%d.%m.%Y"),
+    )
+    options = (
+        Option(_("Correct it"), ctx.step_data("correct")),
+        Option(_("Keep it as sent"), ctx.step_data("keep")),
+    )
+    return TextReply(text, options)
