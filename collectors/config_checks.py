@@ -7,13 +7,14 @@ file name).
 
 from __future__ import annotations
 
+from collections import Counter
+
 from collectors.config import AppConfig, MetricConfig, MetricKind
 from collectors.survey_config import survey_problems
 
 
 def _duplicates(ids: list[str]) -> set[str]:
-    seen: set[str] = set()
-    return {i for i in ids if i in seen or seen.add(i)}  # type: ignore[func-returns-value]
+    return {i for i, n in Counter(ids).items() if n > 1}
 
 
 def check_references(config: AppConfig) -> list[tuple[str, str]]:
