@@ -37,6 +37,7 @@ def invitation(
     """The round-opening message to a staff member, with a button to start."""
     _ = translator(language)
     count = len(definition.questions)
+    survey = definition.name.get(_.language)  # outside the call, so Babel sees the plural
     text = _.plural(
         "{survey} is open: {n} short question about your workplace, answered with buttons. "
         "It is anonymous: nobody, not even your manager, can see your own answers. "
@@ -45,7 +46,7 @@ def invitation(
         "It is anonymous: nobody, not even your manager, can see your own answers. "
         "Open until {date}.",
         count,
-        survey=definition.name.get(_.language),
+        survey=survey,
         date=last_open_day(config, row),
     )
     return TextReply(text, (start_button(_, row.id),))
