@@ -91,3 +91,21 @@ def test_command_menu_is_translated(engine: Engine, config: AppConfig) -> None:
             command = engine.commands[name]
             assert catalog.get(command.description), f"/{name} has no {language} description"
         assert all(re.fullmatch(r"[a-z0-9_]{1,32}", name) for name, _d in engine.menu(language))
+
+
+def test_every_plural_call_is_extracted_as_a_plural() -> None:
+    """Babel reads a plural call with a nested call in its arguments as a plain one."""
+    calls = sum(
+        path.read_text(encoding="utf-8").count("_.plural(")
+        for folder in ("bot", "collectors", "charts")
+        for path in (ROOT / folder).rglob("*.py")
+    )
+    plurals = []
+    for folder in ("bot", "collectors", "charts"):
+        for _file, _line, message, _comments, _context in extract_from_dir(
+            ROOT / folder, method_map=[("**.py", "python")], keywords=KEYWORDS
+        ):
+            if isinstance(message, tuple) and all(message):
+                plurals.append(message)
+    assert calls > 0
+    assert len(plurals) == calls
