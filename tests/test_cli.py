@@ -17,10 +17,10 @@ from click.testing import CliRunner, Result
 from sqlmodel import select
 
 from bot.cli import admin, cli
-from bot.cli.admin_invite import EXPORT_HEADER
 from bot.terminal import TerminalTransport
 from collectors.app import build_engine
 from collectors.config import AppConfig, load_config
+from collectors.exports import CSV_HEADER
 from collectors.organisation import sync_units
 from storage.audit import entries
 from storage.db import Database, head_revision
@@ -471,7 +471,7 @@ def test_export_without_reports_is_just_the_header(omabot: Run, sqlite_url: str)
         omabot("period", "open", "2025-T3")
     result = omabot("export", "--period", "2025-T3")
     assert result.exit_code == 0
-    assert result.stdout.splitlines() == [",".join(EXPORT_HEADER)]
+    assert result.stdout.splitlines() == [",".join(CSV_HEADER)]
     assert "No submitted reports" in result.stderr
 
 

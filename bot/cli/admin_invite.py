@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import sys
 from datetime import UTC, datetime, timedelta
@@ -13,10 +11,9 @@ import click
 
 from bot.cli import CliState, fail, pass_state
 from bot.cli.admin import LANGUAGE_OPTION, language_of
-from collectors.config import NUMERIC_KINDS, AppConfig, MetricConfig, MetricKind
-from collectors.exports import export_xlsx
+from collectors.config import AppConfig
+from collectors.exports import export_csv, export_xlsx
 from collectors.i18n import translator
-from collectors.numbers import NumberKind, format_number
 from storage import reports
 from storage.audit import record
 from storage.db import utcnow
@@ -205,81 +202,6 @@ def invite_revoke(state: CliState, invitation_id: int) -> None:
 
 
 # export ---------------------------------------------------------------------------------------
-EXPORT_HEADER = (
-    "period",
-    "unit_id",
-    "unit_name",
-    "metric_id",
-    "metric_name",
-    "value",
-    "unit",
-    "raw",
-    "status",
-    "submitted_at",
-)
-
-
-def plain_number(value: float) -> str:
-    """A number as a spreadsheet reads it: ``1050``, ``4.6``, ``-42``."""
-    return str(int(value)) if float(value).is_integer() else repr(float(value))
-
-
-def plain_value(metric: MetricConfig | None, row: reports.ExportRow) -> str:
-    """An exported answer's value: a plain number, ``a/b`` for a pair, ``h:mm:ss`` for a
-    duration, ``;``-joined choice ids, or the text as typed."""
-    if row.status != "answered":
-        return ""
-    if row.value is not None:
-        if metric is not None and metric.kind is MetricKind.DURATION:
-            shown = format_number(row.value, NumberKind.DURATION, "en")
-        else:
-            shown = plain_number(row.value)
-        if row.second is not None:
-            shown += "/" + plain_number(row.second)
-        return shown
-    if row.choices:
-        return ";".join(row.choices)
-    return row.text or ""
-
-
-def export_csv(config: AppConfig, rows: list[reports.ExportRow], language: str) -> str:
-    """The rows as CSV text with :data:`EXPORT_HEADER`."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(EXPORT_HEADER)
-    for row in rows:
-        try:
-            metric: MetricConfig | None = config.metric(row.metric_id)
-        except KeyError:  # no longer in the catalog: export what is stored
-            metric = None
-        name = metric.name.get(language) if metric is not None else row.metric_id
-        label = metric.unit.get(language) if metric is not None and metric.unit else ""
-        if not label and metric is not None and metric.kind is MetricKind.PERCENT:
-            label = "%"
-        if metric is not None and metric.kind not in NUMERIC_KINDS:
-            label = ""
-        sent = (
-            _aware(row.submitted_at).astimezone(config.tz).isoformat(timespec="seconds")
-            if row.submitted_at is not None
-            else ""
-        )
-        writer.writerow(
-            (
-                row.period,
-                row.unit_id,
-                row.unit_name,
-                row.metric_id,
-                name,
-                plain_value(metric, row),
-                label,
-                row.raw,
-                row.status,
-                sent,
-            )
-        )
-    return buffer.getvalue()
-
-
 @click.command("export")
 @click.option("--period", "period_id", required=True, help="The period id, e.g. 2025-T2.")
 @click.option(
