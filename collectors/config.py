@@ -11,18 +11,17 @@ import tomllib
 from collections.abc import Iterable
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     ValidationError,
     field_validator,
     model_validator,
 )
 
+from collectors.config_types import Identifier, Section, Text
 from collectors.periods import PeriodSettings
 from collectors.schedule import ScheduleSettings
 from collectors.survey_config import (
@@ -33,23 +32,6 @@ from collectors.survey_config import (
 
 LANGUAGES: tuple[str, ...] = ("fi", "sv", "en")
 Language = Literal["fi", "sv", "en"]
-Identifier = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_\-]{0,47}$")]
-
-
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Text(_Section):
-    """A text in every supported language."""
-
-    fi: str = Field(min_length=1)
-    sv: str = Field(min_length=1)
-    en: str = Field(min_length=1)
-
-    def get(self, language: str) -> str:
-        """Return the text in ``language``, falling back to Finnish."""
-        return str(getattr(self, language, self.fi))
 
 
 class UnitKind(StrEnum):
@@ -61,7 +43,7 @@ class UnitKind(StrEnum):
     UNIT = "unit"
 
 
-class UnitConfig(_Section):
+class UnitConfig(Section):
     """One node of the organisation tree."""
 
     id: Identifier
@@ -73,7 +55,7 @@ class UnitConfig(_Section):
     )
 
 
-class OrganisationConfig(_Section):
+class OrganisationConfig(Section):
     """The county and its tree of divisions and units."""
 
     id: Identifier = "demo"
@@ -113,14 +95,14 @@ CHOICE_KINDS = frozenset({MetricKind.CHOICE, MetricKind.MULTI_CHOICE, MetricKind
 GOAL_STATUSES: tuple[str, ...] = ("on_schedule", "challenges", "not_started", "done")
 
 
-class ChoiceConfig(_Section):
+class ChoiceConfig(Section):
     """One option of a choice metric."""
 
     id: Identifier
     label: Text
 
 
-class TargetConfig(_Section):
+class TargetConfig(Section):
     """A baseline and target of a metric, for one unit or for every unit (``unit`` empty)."""
 
     unit: str | None = None
@@ -128,7 +110,7 @@ class TargetConfig(_Section):
     target: float | None = None
 
 
-class MetricConfig(_Section):
+class MetricConfig(Section):
     """One metric of the catalog."""
 
     id: Identifier
@@ -171,7 +153,7 @@ class MetricConfig(_Section):
         return general
 
 
-class TelegramConfig(_Section):
+class TelegramConfig(Section):
     """How to reach Telegram. The token itself lives in the environment."""
 
     token_env: str = "OMABOT_TELEGRAM_TOKEN"
@@ -191,7 +173,7 @@ class TelegramConfig(_Section):
         return self
 
 
-class ServerConfig(_Section):
+class ServerConfig(Section):
     """The aiohttp server for webhooks, health and metrics."""
 
     host: str = "127.0.0.1"
@@ -199,7 +181,7 @@ class ServerConfig(_Section):
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
 
 
-class SecurityConfig(_Section):
+class SecurityConfig(Section):
     """Secrets (by environment variable name) and limits."""
 
     secret_env: str = Field(
@@ -211,7 +193,7 @@ class SecurityConfig(_Section):
     draft_max_age_days: int = Field(default=400, ge=30)
 
 
-class SurveySettings(_Section):
+class SurveySettings(Section):
     """Anonymous staff surveys."""
 
     min_responses: int = Field(
@@ -225,7 +207,7 @@ class SurveySettings(_Section):
     )
 
 
-class AppConfig(_Section):
+class AppConfig(Section):
     """The whole configuration file."""
 
     database_url: str = "sqlite:///omabot.db"

@@ -33,29 +33,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
-SurveyId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_\-]{0,47}$")]
+from collectors.config_types import Identifier, Section, Text
+
 MAX_SCALE_BUTTONS = 11
 MAX_TEXT_LENGTH = 1000
-
-
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class SurveyText(_Model):
-    """A survey text in Finnish, Swedish and English."""
-
-    fi: str = Field(min_length=1)
-    sv: str = Field(min_length=1)
-    en: str = Field(min_length=1)
-
-    def get(self, language: str) -> str:
-        """Return the text in ``language``, falling back to Finnish."""
-        return str(getattr(self, language, self.fi))
 
 
 class QuestionKind(StrEnum):
@@ -81,26 +66,26 @@ INDEX_BANDS: dict[IndexKind, tuple[tuple[int, int], tuple[int, int]]] = {
 INDEX_RANGES: dict[IndexKind, tuple[int, int]] = {IndexKind.NPS: (0, 10), IndexKind.NSS: (1, 5)}
 
 
-class SurveyChoice(_Model):
+class SurveyChoice(Section):
     """One option of a single-choice question."""
 
-    id: SurveyId
-    label: SurveyText
+    id: Identifier
+    label: Text
 
 
-class SurveyQuestion(_Model):
+class SurveyQuestion(Section):
     """One question of a survey."""
 
-    id: SurveyId
+    id: Identifier
     kind: QuestionKind
-    text: SurveyText
-    short: SurveyText | None = Field(
+    text: Text
+    short: Text | None = Field(
         default=None, description="a short name for result summaries (default: the text)"
     )
     min: int = Field(default=1, ge=-10, le=100, description="scale: the lowest answer")
     max: int = Field(default=5, ge=-10, le=100, description="scale: the highest answer")
-    low_label: SurveyText | None = Field(default=None, description="scale: what min means")
-    high_label: SurveyText | None = Field(default=None, description="scale: what max means")
+    low_label: Text | None = Field(default=None, description="scale: what min means")
+    high_label: Text | None = Field(default=None, description="scale: what max means")
     choices: list[SurveyChoice] = Field(default_factory=list)
     required: bool | None = Field(
         default=None, description="must be answered (default: yes, except free text)"
@@ -150,7 +135,7 @@ class SurveyQuestion(_Model):
         return []
 
 
-class RoundSchedule(_Model):
+class RoundSchedule(Section):
     """When a survey's rounds open on their own, and for how long.
 
     Rounds open on ``open_day`` of every ``every_months``-th month counted from
@@ -182,11 +167,11 @@ class RoundSchedule(_Model):
         return list(range(self.first_month, 13, self.every_months))
 
 
-class SurveyDefinition(_Model):
+class SurveyDefinition(Section):
     """A survey: its questions, the units asked, and its rounds."""
 
-    id: SurveyId
-    name: SurveyText
+    id: Identifier
+    name: Text
     questions: list[str] = Field(
         default_factory=lambda: ["nps", "nss", "improve"], min_length=1, max_length=20
     )
@@ -205,8 +190,8 @@ class SurveyDefinition(_Model):
         return value
 
 
-def _t(fi: str, sv: str, en: str) -> SurveyText:
-    return SurveyText(fi=fi, sv=sv, en=en)
+def _t(fi: str, sv: str, en: str) -> Text:
+    return Text(fi=fi, sv=sv, en=en)
 
 
 BUILTIN_QUESTIONS: dict[str, SurveyQuestion] = {
@@ -331,7 +316,7 @@ __all__ = [
     "SurveyChoice",
     "SurveyDefinition",
     "SurveyQuestion",
-    "SurveyText",
+    "Text",
     "default_definitions",
     "question_catalog",
     "survey_problems",
