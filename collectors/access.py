@@ -64,10 +64,20 @@ class Access:
         return unit_id in self.visible_units()
 
 
-def access_for(session: Session, person_id: int, now: datetime) -> Access:
-    """Resolve a person's rights now."""
+def access_for(
+    session: Session, person_id: int, now: datetime, units: dict[str, Unit] | None = None
+) -> Access:
+    """Resolve a person's rights now.
+
+    Args:
+        session: The session.
+        person_id: The person.
+        now: The moment.
+        units: Every active unit by id, when the caller has them (the engine keeps them);
+            read from the database otherwise.
+    """
     return Access(
         person_id=person_id,
         grants=tuple(active_grants(session, person_id, now)),
-        units=units_by_id(session),
+        units=units if units is not None else units_by_id(session),
     )

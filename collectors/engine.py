@@ -25,8 +25,8 @@ from collectors.i18n import Translator, pick_language, translator
 from collectors.messages import Inbound, InboundKind, Outbound, Sender, TextReply
 from storage import conversations, notifications
 from storage.db import Database, utcnow
-from storage.models import Conversation, Person
-from storage.people import find_person
+from storage.models import Conversation, Person, Unit
+from storage.people import find_person, units_by_id
 
 log = logging.getLogger(__name__)
 
@@ -151,6 +151,8 @@ class Engine:
         self.after_submit: list[Callable[[Ctx, int], list[Outbound]]] = []
         self.counters: dict[str, int] = {}
         self._counter_lock = threading.Lock()
+        self._units: dict[str, Unit] | None = None
+        self._units_lock = threading.Lock()
 
     # registration -------------------------------------------------------------------------
     def add_command(self, command: Command) -> None:
@@ -173,6 +175,18 @@ class Engine:
         """Bump an operational counter (exported as metrics by the server); thread-safe."""
         with self._counter_lock:
             self.counters[name] = self.counters.get(name, 0) + n
+
+    def units(self, session: Session) -> dict[str, Unit]:
+        """Every active unit by id, read from the database on the first step only.
+
+        The units mirror the configuration (:func:`collectors.organisation.sync_units`), which
+        does not change while the engine runs; reading 600 units on every step cost more than
+        the rest of the step. Each caller gets its own dict of the shared, read-only rows.
+        """
+        with self._units_lock:
+            if self._units is None:
+                self._units = units_by_id(session)
+            return dict(self._units)
 
     # handling -----------------------------------------------------------------------------
     def handle(self, message: Inbound) -> list[Outbound]:
@@ -233,7 +247,7 @@ class Engine:
             session=session,
             sender=sender,
             person=person,
-            access=access_for(session, person.id, now),
+            access=access_for(session, person.id, now, self.units(session)),
             now=now,
             conversation=conversations.load(session, person.id),
         )
