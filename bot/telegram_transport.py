@@ -18,7 +18,13 @@ from typing import Any
 
 from telegram import BotCommand, CallbackQuery, Message, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, TypeHandler
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    BaseRateLimiter,
+    TypeHandler,
+)
 from telegram.request import BaseRequest
 
 from bot.signing import ButtonSigner
@@ -50,6 +56,8 @@ class TelegramTransport:
         get_updates_request: A PTB request object for ``getUpdates`` (polling mode only).
         max_concurrent_steps: How many engine steps may run at once; default 1 on SQLite
             (a single writer) and 8 otherwise.
+        rate_limiter: The limiter of the bot's calls; default ``AIORateLimiter(max_retries=3)``
+            (benchmarks pass one with a scaled clock or without pacing).
 
     Raises:
         ValueError: The engine has no secret to sign buttons with.
@@ -66,6 +74,7 @@ class TelegramTransport:
         request: BaseRequest | None = None,
         get_updates_request: BaseRequest | None = None,
         max_concurrent_steps: int | None = None,
+        rate_limiter: BaseRateLimiter[Any] | None = None,
     ) -> None:
         self.engine = engine
         self.config = config
@@ -76,7 +85,7 @@ class TelegramTransport:
             .token(token)
             .base_url(config.telegram.api_base_url)
             .base_file_url(config.telegram.api_file_url)
-            .rate_limiter(AIORateLimiter(max_retries=3))
+            .rate_limiter(rate_limiter or AIORateLimiter(max_retries=3))
             .concurrent_updates(ChatOrderedProcessor())
             .job_queue(None)
         )
