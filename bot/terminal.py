@@ -65,7 +65,7 @@ def parse_line(line: str, options: tuple[Option, ...], sender: Sender) -> Inboun
             sender, InboundKind.COMMAND, text=text, command=name.lower(), args=tuple(args)
         )
     number = text[1:].strip()
-    if text.startswith("#") and number.isdigit() and options and 1 <= int(number) <= len(options):
+    if text.startswith("#") and number.isdecimal() and options and 1 <= int(number) <= len(options):
         return Inbound(sender, InboundKind.CHOICE, choice=options[int(number) - 1].data)
     return Inbound(sender, InboundKind.TEXT, text=text)
 

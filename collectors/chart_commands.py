@@ -219,7 +219,7 @@ def chart_button(ctx: Ctx, data: str) -> list[Outbound]:
         if action == "s":
             return _ask_node(ctx, scope, figure, unit)
         return _ask_span(ctx, figure, unit)
-    if action == "n" and len(parts) == 5 and parts[4].isdigit():
+    if action == "n" and len(parts) == 5 and parts[4].isdecimal():
         figure = _figure(ctx, scope, parts[2])
         unit = _unit(ctx, scope, parts[3], figure)
         return _draw(ctx, figure, unit, min(max(int(parts[4]), 1), MAX_SPAN), None)

@@ -90,7 +90,7 @@ class Tree:
 
     def at(self, position: str) -> str | None:
         """The unit at a position given as text, or ``None`` for anything else."""
-        if not position.isdigit() or int(position) >= len(self.order):
+        if not position.isdecimal() or int(position) >= len(self.order):
             return None
         return self.order[int(position)]
 

@@ -60,7 +60,7 @@ def read_arguments(
         word = arg.strip().lower()
         if word in units:
             unit = word
-        elif spans and word.isdigit() and 1 <= int(word) <= MAX_SPAN:
+        elif spans and word.isdecimal() and 1 <= int(word) <= MAX_SPAN:
             span = int(word)
         elif languages and word in LANGUAGES:
             language = word

@@ -269,7 +269,7 @@ class DeputyFlow:
             if argument not in deputy_units(ctx):
                 raise UserError(_("You can name a deputy only for your own units."))
             return self._ask_person(ctx, argument)
-        if stage == "person" and action == "p" and argument.isdigit():
+        if stage == "person" and action == "p" and argument.isdecimal():
             allowed = {c.person_id for c in candidates(ctx, state["unit"])}
             if int(argument) not in allowed:
                 return [TextReply(_("That person cannot be named here.")), *self.resume(ctx, state)]

@@ -200,7 +200,7 @@ class ReportFlow:
             # A new value typed instead of pressing yes/no: read it as the answer.
             state["stage"] = "question"
             state.pop("pending", None)
-        elif stage == "review" and text.strip().isdigit():
+        elif stage == "review" and text.strip().isdecimal():
             # Typing an item's number edits it, like tapping it.
             number = int(text.strip())
             if 1 <= number <= len(state["metrics"]):
@@ -282,7 +282,7 @@ class ReportFlow:
         if stage == "question":
             return self._question_choice(ctx, state, action, argument)
         if stage == "review":
-            if action == "e" and argument.isdigit() and int(argument) < len(state["metrics"]):
+            if action == "e" and argument.isdecimal() and int(argument) < len(state["metrics"]):
                 state["i"] = int(argument)
                 state["edit"] = True
                 state["selected"] = []
@@ -301,7 +301,7 @@ class ReportFlow:
         metrics = self._metrics(ctx, state)
         metric = metrics[int(state["i"])]
         ids = choice_ids(metric)
-        valid_index = argument.isdigit() and int(argument) < len(ids)
+        valid_index = argument.isdecimal() and int(argument) < len(ids)
         single = metric.kind in (MetricKind.CHOICE, MetricKind.GOAL_STATUS)
         if action == "c" and single and valid_index:
             choice = ids[int(argument)]

@@ -113,7 +113,7 @@ def _choice(metric: MetricConfig, text: str, _: Translator) -> Interpretation:
         if not token:
             continue
         match = None
-        if token.isdigit() and 1 <= int(token) <= len(ids):
+        if token.isdecimal() and 1 <= int(token) <= len(ids):
             match = ids[int(token) - 1]
         else:
             for choice in ids:

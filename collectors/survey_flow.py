@@ -288,7 +288,7 @@ class SurveyFlow:
             questions = self._questions(ctx, row)
             question = questions[min(int(state.get("i", 0)), len(questions) - 1)]
             answers = self._answers(ctx, state)
-            number = int(argument) if argument.lstrip("-").isdigit() else None
+            number = int(argument) if argument.removeprefix("-").isdecimal() else None
             if action in ("v", "c") and number is not None:
                 expected = QuestionKind.SCALE if action == "v" else QuestionKind.CHOICE
                 if question.kind is expected and number in question.values():
@@ -326,7 +326,7 @@ class SurveyFlow:
                 return [warning, *self._ask(ctx, state)]
             answers[question.id] = typed
             return self._next(ctx, state, answers)
-        number = int(typed) if typed.lstrip("-").isdigit() else None
+        number = int(typed) if typed.removeprefix("-").isdecimal() else None
         if question.kind is QuestionKind.SCALE and number in question.values():
             answers[question.id] = number
             return self._next(ctx, state, answers)

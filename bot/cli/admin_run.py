@@ -78,7 +78,7 @@ def resolve_handle(db: Database, who: str) -> tuple[str, Person | None]:
     """
     now = utcnow()
     with db.session() as session:
-        if who.isdigit():
+        if who.isdecimal():
             person = session.get(Person, int(who))
             if person is None or person.forgotten_at is not None:
                 raise LookupError(f"no person with id {who}")
