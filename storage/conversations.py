@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -9,6 +10,9 @@ from sqlalchemy import delete
 from sqlmodel import Session, col
 
 from storage.models import Conversation, ProcessedUpdate
+
+FIRST_STEPS = 90_000
+"""A new conversation's first step is one of this many five-digit numbers, drawn at random."""
 
 
 def load(session: Session, person_id: int) -> Conversation | None:
@@ -19,11 +23,17 @@ def load(session: Session, person_id: int) -> Conversation | None:
 def save(
     session: Session, person_id: int, kind: str, state: dict[str, Any], now: datetime
 ) -> Conversation:
-    """Store the person's conversation state (replacing any earlier one)."""
+    """Store the person's conversation state (replacing any earlier one).
+
+    Each save moves the step on by one; buttons carry the step they were made for. A new
+    conversation (after an earlier one ended and its row was deleted) starts at a random step,
+    so that the buttons of the earlier one, still on screen in the chat, do not match it.
+    """
     row = session.get(Conversation, person_id)
     if row is None:
+        first = 10_000 + secrets.randbelow(FIRST_STEPS)
         row = Conversation(
-            person_id=person_id, kind=kind, state=dict(state), step=1, updated_at=now
+            person_id=person_id, kind=kind, state=dict(state), step=first, updated_at=now
         )
     else:
         row.kind = kind
