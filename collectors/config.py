@@ -189,7 +189,9 @@ class SecurityConfig(Section):
         description="environment variable holding the key for signed buttons and survey receipts",
     )
     invite_attempts_per_hour: int = Field(default=10, ge=1)
-    invite_code_bytes: int = Field(default=12, ge=9, le=32)
+    invite_code_bytes: int = Field(
+        default=12, ge=12, le=32, description="random bytes per invitation code (12 = 96 bits)"
+    )
     draft_max_age_days: int = Field(default=400, ge=30)
 
 
