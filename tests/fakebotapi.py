@@ -138,6 +138,10 @@ class FakeBotApi:
     Args:
         token: The bot token the client must use; other tokens get 401 Unauthorized.
         max_poll_wait: Upper bound in seconds for one ``getUpdates`` long poll.
+
+    Attributes:
+        listeners: Called with each recorded :class:`Sent` as it is recorded (for tests that
+            follow many chats at once without rescanning :attr:`sent`).
     """
 
     def __init__(self, token: str = "123:ABC", *, max_poll_wait: float = 10.0) -> None:
@@ -153,6 +157,7 @@ class FakeBotApi:
             "supports_inline_queries": False,
         }
         self.sent: list[Sent] = []
+        self.listeners: list[Callable[[Sent], None]] = []
         self.messages: dict[tuple[int | str, int], JSONDict] = {}
         self.commands: dict[tuple[str, str], list[JSONDict]] = {}
         self.files: dict[str, Upload] = {}
@@ -531,6 +536,8 @@ class FakeBotApi:
         }
         sent = Sent(method=method, params=dict(params), **(fields | extra))
         self.sent.append(sent)
+        for listener in self.listeners:
+            listener(sent)
         self._notify()
         return sent
 
