@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 
-from charts import Chart, cached_render_png
+from charts import Chart
 from collectors import document_commands
 from collectors.chart_data import (
     distribution_chart,
@@ -40,6 +40,7 @@ from collectors.chart_scope import (
 from collectors.chart_survey import index_charts
 from collectors.command_args import read_arguments, refusal, release
 from collectors.config import NUMERIC_KINDS, MetricKind
+from collectors.drawing import draw_png
 from collectors.engine import Command, Ctx, Engine, UserError
 from collectors.i18n import N_
 from collectors.messages import Option, Outbound, TextReply
@@ -201,7 +202,7 @@ def _draw(
     release(ctx)
     ctx.engine.count("charts_sent", len(charts))
     return [
-        picture(cached_render_png(chart), f"{figure.id}-{unit}-{n + 1}.png", chart.title)
+        picture(draw_png(ctx.engine, chart), f"{figure.id}-{unit}-{n + 1}.png", chart.title)
         for n, chart in enumerate(charts)
     ]
 
@@ -269,7 +270,7 @@ def _summary(ctx: Ctx, scope: Scope, unit: str, period: Period | None) -> list[O
         return [TextReply(_("Nothing to show for {unit} yet.", unit=name))]
     kids = [c for c in tree.children.get(unit, []) if scope.allows(c, survey=False)]
     release(ctx)
-    png = cached_render_png(fit_to_phone(page))
+    png = draw_png(ctx.engine, fit_to_phone(page))
     caption = _("Summary of {unit} for {period}", unit=name, period=chosen.short_label())
     replies: list[Outbound] = [picture(png, f"summary-{unit}-{chosen.id}.png", caption)]
     if kids:
@@ -294,7 +295,7 @@ def summary_after_submit(ctx: Ctx, submission_id: int) -> list[Outbound]:
             period = find_period(ctx.session, ctx.config, submission.period_id)
             unit = submission.unit_id
             page = summary_page(ctx.session, ctx.config, scope_of(ctx.access), unit, period, ctx._)
-        png = cached_render_png(fit_to_phone(page))
+        png = draw_png(ctx.engine, fit_to_phone(page))
     except Exception:
         log.exception("could not draw the summary of submission %s", submission_id)
         return []

@@ -6,9 +6,9 @@ file, so that a long rendering never holds the database's write lock.
 
 from __future__ import annotations
 
-from charts import render_pdf
 from collectors.chart_scope import Tree, default_period, scope_of
 from collectors.command_args import read_arguments, refusal, release
+from collectors.drawing import draw_pdf
 from collectors.engine import Command, Ctx, Engine, UserError
 from collectors.exports import CSV_MIME, XLSX_MIME, export_csv, export_xlsx
 from collectors.i18n import N_, translator
@@ -77,7 +77,7 @@ def pdf_command(ctx: Ctx, args: tuple[str, ...]) -> list[Outbound]:
         today=local_today(ctx.config, ctx.now),
     )
     release(ctx)
-    content = render_pdf(document)
+    content = draw_pdf(ctx.engine, document)
     ctx.engine.count("reports_drawn")
     filename = f"omavalvonta-{period.id}-{tongue.language}.pdf"
     caption = _("Interim report for {period}", period=period.short_label())

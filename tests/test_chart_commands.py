@@ -122,6 +122,9 @@ def test_quick_form_and_figures_without_a_span(seeded: Engine) -> None:
     manager.send("/chart client_nps kotihoito-a").expect("Nothing to draw yet", "T2/2025")
     manager.send("/chart no_such_metric").expect("I do not know the figure")
     manager.send("/chart sick_leave kotihoito-a banana").expect("I did not understand")
+    # Every drawing is counted for /metrics, with the time it took.
+    assert seeded.counters["charts_drawn"] == 3
+    assert seeded.counters["chart_render_ms"] >= 0
 
 
 def test_leader_of_one_division_cannot_see_another(seeded: Engine) -> None:
