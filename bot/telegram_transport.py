@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from telegram import BotCommand, CallbackQuery, Message, Update
+from telegram.constants import FloodLimit
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import (
     AIORateLimiter,
@@ -39,6 +40,34 @@ log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = ("message", "callback_query")
 DESCRIPTION_LIMIT = 256
+SENDS_PER_SECOND = 29
+"""The bot's pace over all chats: Telegram allows 30 messages a second; one less leaves room
+for the requests' own jitter."""
+
+
+def flood_limiter(time_scale: float = 1.0, max_retries: int = 3) -> AIORateLimiter:
+    """PTB's rate limiter set to Telegram's flood limits, with the sends spaced evenly.
+
+    ``AIORateLimiter()`` as such is a leaky bucket of 30: it lets 30 messages go at once and
+    then 30 a second, up to 59 in the first second of a reminder round. Telegram answers the
+    excess with 429, and the limiter then halts every send for the ``retry_after`` seconds and
+    gives up on a message after ``max_retries``: a round of 10 000 took 2.7 times as long as
+    it should and lost messages (``benchmarks/RESULTS.md``, figure 4). A bucket of one spaces
+    the sends 1/29 s apart instead, so no second ever holds more than 30; a 429 that still
+    comes is waited out and retried.
+
+    Args:
+        time_scale: Seconds of the Bot API's clock per real second: 1 against Telegram; more
+            against a fake Bot API that counts time faster (benchmarks).
+        max_retries: How often one request is retried after a 429.
+    """
+    return AIORateLimiter(
+        overall_max_rate=1,
+        overall_time_period=1 / (SENDS_PER_SECOND * time_scale),
+        group_max_rate=FloodLimit.MESSAGES_PER_MINUTE_PER_GROUP,
+        group_time_period=60 / time_scale,
+        max_retries=max_retries,
+    )
 
 
 class BotStartError(RuntimeError):
@@ -56,8 +85,8 @@ class TelegramTransport:
         get_updates_request: A PTB request object for ``getUpdates`` (polling mode only).
         max_concurrent_steps: How many engine steps may run at once; default 1 on SQLite
             (a single writer) and 8 otherwise.
-        rate_limiter: The limiter of the bot's calls; default ``AIORateLimiter(max_retries=3)``
-            (benchmarks pass one with a scaled clock or without pacing).
+        rate_limiter: The limiter of the bot's calls; default :func:`flood_limiter` (benchmarks
+            pass one with a scaled clock or without pacing).
 
     Raises:
         ValueError: The engine has no secret to sign buttons with.
@@ -85,7 +114,7 @@ class TelegramTransport:
             .token(token)
             .base_url(config.telegram.api_base_url)
             .base_file_url(config.telegram.api_file_url)
-            .rate_limiter(rate_limiter or AIORateLimiter(max_retries=3))
+            .rate_limiter(rate_limiter or flood_limiter())
             .concurrent_updates(ChatOrderedProcessor())
             .job_queue(None)
         )
@@ -254,4 +283,10 @@ class TelegramTransport:
         await app.shutdown()
 
 
-__all__ = ["ALLOWED_UPDATES", "BotStartError", "TelegramTransport"]
+__all__ = [
+    "ALLOWED_UPDATES",
+    "SENDS_PER_SECOND",
+    "BotStartError",
+    "TelegramTransport",
+    "flood_limiter",
+]
