@@ -11,9 +11,10 @@ modules; see :func:`collectors.app.build_engine`.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -32,6 +33,30 @@ log = logging.getLogger(__name__)
 
 MAX_TEXT = 2000
 STEP_SEPARATOR = "|"
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")  # NUL (PostgreSQL refuses it), lone surrogates
+
+
+def storable(message: Inbound) -> Inbound:
+    """The message without characters no database can store: NUL and lone surrogates.
+
+    Telegram's JSON can carry both; PostgreSQL refuses a NUL in text and UTF-8 has no lone
+    surrogates, so either would fail the step's transaction instead of being read.
+    """
+    sender = message.sender
+    parts = (message.text, message.choice, sender.display_name, *message.args)
+    if not any(_UNSTORABLE.search(part) for part in parts):
+        return message
+
+    def clean(text: str) -> str:
+        return _UNSTORABLE.sub("", text)
+
+    return replace(
+        message,
+        sender=replace(sender, display_name=clean(sender.display_name)),
+        text=clean(message.text),
+        choice=clean(message.choice),
+        args=tuple(clean(arg) for arg in message.args),
+    )
 
 
 class UserError(Exception):
@@ -192,6 +217,7 @@ class Engine:
     def handle(self, message: Inbound) -> list[Outbound]:
         """Handle one message and return the replies for its sender."""
         now = self.clock()
+        message = storable(message)
         self.count("updates")
         try:
             with self.db.session() as session:
@@ -335,4 +361,4 @@ class Engine:
         return out
 
 
-__all__ = ["Command", "Ctx", "Engine", "Flow", "UserError"]
+__all__ = ["Command", "Ctx", "Engine", "Flow", "UserError", "storable"]
