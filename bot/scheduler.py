@@ -33,7 +33,7 @@ from collectors.config import AppConfig
 from collectors.engine import Engine
 from collectors.messages import Deliverer, Delivery, DeliveryOutcome
 from collectors.reminders import Reminders, RoundReport, deliverer_map
-from collectors.survey_rounds import record_outcome, survey_tick
+from collectors.survey_rounds import record_outcomes, survey_tick
 from storage import notifications
 from storage.db import Database, utcnow
 
@@ -142,8 +142,9 @@ class Ticker:
         def record() -> None:
             moment = self.clock()
             with self.db.session() as session:
-                for (key, delivery), outcome in zip(claimed, outcomes, strict=True):
-                    record_outcome(session, key, outcome, moment)
+                keys = [key for key, _delivery in claimed]
+                record_outcomes(session, list(zip(keys, outcomes, strict=True)), moment)
+                for (_key, delivery), outcome in zip(claimed, outcomes, strict=True):
                     if outcome is DeliveryOutcome.BLOCKED:
                         notifications.mark_blocked(
                             session, delivery.transport, delivery.chat_id, moment

@@ -274,9 +274,12 @@ class Reminders:
 
     def _claim(
         self, chunk: Sequence[Prepared], now: datetime, report: RoundReport
-    ) -> list[tuple[int, Delivery]]:
-        claimed: list[tuple[int, Delivery]] = []
+    ) -> list[tuple[str, Delivery]]:
+        claimed: list[tuple[str, Delivery]] = []
         with self.db.session() as session:
+            # The messages to send are claimed in one statement; a key already taken is lost.
+            sendable = [e for e in chunk if e.delivery is not None]
+            taken = notifications.claim_many(session, [e.item.claim for e in sendable], now)
             for entry in chunk:
                 if entry.delivery is None and not entry.skip:
                     report.waiting += 1
@@ -290,12 +293,11 @@ class Reminders:
                         if entry.skip == "blocked":
                             report.unreachable += 1
                 else:
-                    row = notifications.claim(session, entry.item.claim, now)
-                    if row is None:
-                        report.lost += 1
+                    key = entry.item.claim.key[: notifications.KEY_LENGTH]
+                    if key in taken:
+                        claimed.append((key, entry.delivery))
                     else:
-                        assert row.id is not None
-                        claimed.append((row.id, entry.delivery))
+                        report.lost += 1
                 if entry.item.snooze_id is not None:
                     notifications.close_snooze(session, entry.item.snooze_id, now)
         return claimed
@@ -313,15 +315,17 @@ class Reminders:
 
     def _record(
         self,
-        claimed: Sequence[tuple[int, Delivery]],
+        claimed: Sequence[tuple[str, Delivery]],
         outcomes: Sequence[DeliveryOutcome],
         started: datetime,
         report: RoundReport,
     ) -> None:
         now = max(started, self.clock())
         with self.db.session() as session:
-            for (row_id, delivery), outcome in zip(claimed, outcomes, strict=True):
-                notifications.finish(session, row_id, str(outcome), now)
+            keys = [key for key, _delivery in claimed]
+            statuses = [str(outcome) for outcome in outcomes]
+            notifications.finish_many(session, list(zip(keys, statuses, strict=True)), now)
+            for (_key, delivery), outcome in zip(claimed, outcomes, strict=True):
                 if outcome is DeliveryOutcome.SENT:
                     report.sent += 1
                     report.deliveries.append(delivery)

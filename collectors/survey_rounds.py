@@ -13,7 +13,7 @@ only those who have not; it never knows *what* anyone answered.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -22,16 +22,16 @@ from sqlmodel import Session, col, select
 
 from collectors.calendar import adjust_to_working_day, is_working_day, next_working_day
 from collectors.config import AppConfig
-from collectors.messages import Delivery, DeliveryOutcome
+from collectors.messages import Delivery, DeliveryOutcome, Outbound
 from collectors.schedule import local_send_instant
 from collectors.survey_config import RoundSchedule, SurveyDefinition
 from collectors.survey_results import definition_of
 from collectors.survey_text import closed_notice, invitation, reminder
-from storage import surveys
+from storage import notifications, surveys
 from storage.models import ChatIdentity, Person, Unit
 from storage.notify_models import Notification
 from storage.people import subtree_ids
-from storage.survey_models import SurveyRound
+from storage.survey_models import SurveyReceipt, SurveyRound
 
 SURVEY_KIND = "survey"
 """The conversation kind of the survey flow (and the notification kind of its messages)."""
@@ -201,14 +201,35 @@ def record_outcome(session: Session, key: str, outcome: DeliveryOutcome, now: da
         session.flush()
 
 
+def record_outcomes(
+    session: Session, outcomes: Sequence[tuple[str, DeliveryOutcome]], now: datetime
+) -> None:
+    """Store how each of many claimed messages went, in one statement."""
+    notifications.finish_many(
+        session, [(key, str(outcome)) for key, outcome in outcomes], now, sent_only=True
+    )
+
+
+@dataclass(frozen=True)
+class _Recipient:
+    person_id: int
+    language: str | None
+    transport: str
+    chat_id: str
+
+
 def _recipients(
     session: Session, person_ids: Iterable[int], transports: Collection[str] | None
-) -> list[tuple[Person, ChatIdentity]]:
+) -> list[_Recipient]:
+    """The open chats of the people, with only the columns a message needs.
+
+    Plain rows, not ORM objects: a round opening reads one per staff member.
+    """
     ids = sorted(set(person_ids))
     if not ids:
         return []
     statement = (
-        select(Person, ChatIdentity)
+        select(Person.id, Person.language, ChatIdentity.transport, ChatIdentity.chat_id)
         .join(ChatIdentity, col(ChatIdentity.person_id) == col(Person.id))
         .where(col(Person.id).in_(ids), col(Person.forgotten_at).is_(None))
         .where(col(ChatIdentity.blocked_at).is_(None))
@@ -216,7 +237,7 @@ def _recipients(
     )
     if transports is not None:
         statement = statement.where(col(ChatIdentity.transport).in_(list(transports)))
-    return [(p, i) for p, i in session.exec(statement).all()]
+    return [_Recipient(int(p or 0), lang, t, c) for p, lang, t, c in session.exec(statement).all()]
 
 
 def messages_for(
@@ -236,19 +257,32 @@ def messages_for(
     definition = definition_of(config, row.survey_id)
     if definition is None:
         return []
+    recipients = _recipients(session, people, transports)
+    keys = [f"survey:{row.id}:{step}:{r.person_id}:{r.transport}" for r in recipients]
+    # One bulk claim instead of a query and a savepoint per message (10 000 staff took 8 s).
+    claimed = notifications.claim_many(
+        session,
+        [
+            notifications.Claim(key, SURVEY_KIND, step, r.person_id, None, None)
+            for key, r in zip(keys, recipients, strict=True)
+        ],
+        now,
+    )
+    texts: dict[str | None, Outbound] = {}  # the message depends on the language only
     out: list[Outgoing] = []
-    for person, identity in _recipients(session, people, transports):
-        assert person.id is not None
-        key = f"survey:{row.id}:{step}:{person.id}:{identity.transport}"
-        if not claim(session, key, person_id=person.id, step=step, now=now):
+    for key, r in zip(keys, recipients, strict=True):
+        if key not in claimed:
             continue
-        if step == "open":
-            reply = invitation(config, definition, row, person.language)
-        elif step == "closed":
-            reply = closed_notice(definition, person.language)
-        else:
-            reply = reminder(config, definition, row, person.language)
-        out.append(Outgoing(key, Delivery(person.id, identity.transport, identity.chat_id, reply)))
+        reply = texts.get(r.language)
+        if reply is None:
+            if step == "open":
+                reply = invitation(config, definition, row, r.language)
+            elif step == "closed":
+                reply = closed_notice(definition, r.language)
+            else:
+                reply = reminder(config, definition, row, r.language)
+            texts[r.language] = reply
+        out.append(Outgoing(key, Delivery(r.person_id, r.transport, r.chat_id, reply)))
     return out
 
 
@@ -266,12 +300,15 @@ def invitations(
     """
     people = {p for p, _u in surveys.staff_members(session, row.unit_ids, now)}
     if secret:
-        people = {p for p in people if not _answered(session, secret, p, row.id)}
+        answered = _receipts(session, row.id)
+        people = {p for p in people if surveys.receipt_key(secret, p, row.id) not in answered}
     return messages_for(session, config, row, "open", people, now, transports)
 
 
-def _answered(session: Session, secret: bytes, person_id: int, round_id: str) -> bool:
-    return surveys.has_answered(session, surveys.receipt_key(secret, person_id, round_id))
+def _receipts(session: Session, round_id: str) -> set[str]:
+    """The receipt keys of a round: HMACs only, read at once instead of one query a person."""
+    statement = select(SurveyReceipt.key).where(col(SurveyReceipt.round_id) == round_id)
+    return set(session.exec(statement).all())
 
 
 def reminders(
@@ -288,7 +325,8 @@ def reminders(
     if not due or not surveys.is_open(row, now):
         return []
     staff = {p for p, _u in surveys.staff_members(session, row.unit_ids, now)}
-    waiting = [p for p in staff if not _answered(session, secret, p, row.id)]
+    answered = _receipts(session, row.id)
+    waiting = [p for p in staff if surveys.receipt_key(secret, p, row.id) not in answered]
     step = f"reminder-{min(due)}"
     return messages_for(session, config, row, step, waiting, now, transports)
 
@@ -395,6 +433,7 @@ __all__ = [
     "open_round",
     "planned_rounds",
     "record_outcome",
+    "record_outcomes",
     "reminder_times",
     "reminders",
     "survey_tick",

@@ -12,8 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
-from sqlalchemy import func, or_
+from sqlalchemy import bindparam, func, or_, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -30,6 +32,10 @@ def as_utc(moment: datetime) -> datetime:
 
 
 # claims ---------------------------------------------------------------------------------------
+KEY_LENGTH = 160
+"""Claim keys are cut to the column's length."""
+
+
 @dataclass(frozen=True)
 class Claim:
     """What a claim row records: which message, for whom, about what."""
@@ -50,7 +56,7 @@ def claim(
     Runs in a savepoint, so a lost race leaves the caller's transaction usable.
     """
     row = Notification(
-        key=item.key[:160],
+        key=item.key[:KEY_LENGTH],
         person_id=item.person_id,
         period_id=item.period_id,
         unit_id=item.unit_id,
@@ -67,6 +73,76 @@ def claim(
     except IntegrityError:
         return None
     return row
+
+
+def claim_many(session: Session, items: Sequence[Claim], now: datetime) -> set[str]:
+    """Insert the claim rows of ``items`` in bulk; return the keys this call claimed.
+
+    Like :func:`claim` for each item, but as one batched statement instead of three per
+    message (a survey round opening claims one message per staff member): ``INSERT ... ON
+    CONFLICT (key) DO NOTHING RETURNING key``, so a key that is already taken, by another
+    process or an earlier tick, is simply not returned.
+    """
+    if not items:
+        return set()
+    table: Any = Notification.__table__  # type: ignore[attr-defined]
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    rows = [
+        {
+            "key": item.key[:KEY_LENGTH],
+            "person_id": item.person_id,
+            "period_id": item.period_id,
+            "unit_id": item.unit_id,
+            "kind": item.kind,
+            "step": item.step,
+            "status": "claimed",
+            "detail": "",
+            "created_at": now.astimezone(UTC),
+            "sent_at": None,
+        }
+        for item in items
+    ]
+    statement = insert(table).on_conflict_do_nothing(index_elements=["key"]).returning(table.c.key)
+    return set(session.connection().execute(statement, rows).scalars())
+
+
+def finish_many(
+    session: Session,
+    outcomes: Sequence[tuple[str, str]],
+    now: datetime,
+    *,
+    sent_only: bool = False,
+) -> None:
+    """Record the outcomes ``(key, status)`` of claimed messages in one statement.
+
+    Args:
+        session: The session.
+        outcomes: Each claim's key and its status (sent, blocked, failed).
+        now: When the messages went.
+        sent_only: Set ``sent_at`` only for the messages sent (and clear it for the others);
+            by default every outcome gets it, as :func:`finish` does.
+    """
+    if not outcomes:
+        return
+    table: Any = Notification.__table__  # type: ignore[attr-defined]
+    statement = (
+        update(table)
+        .where(table.c.key == bindparam("claim_key"))
+        .values(status=bindparam("new_status"), sent_at=bindparam("moment"))
+    )
+    moment = now.astimezone(UTC)
+    session.connection().execute(
+        statement,
+        [
+            {
+                "claim_key": key,
+                "new_status": status,
+                "moment": moment if status == "sent" or not sent_only else None,
+            }
+            for key, status in outcomes
+        ],
+    )
 
 
 def finish(
