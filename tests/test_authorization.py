@@ -30,7 +30,7 @@ from sqlalchemy import text
 from sqlmodel import select
 
 from bot.telegram import TelegramTransport
-from collectors import chart_commands, document_commands
+from collectors import chart_commands, drawing
 from collectors.chart_scope import chart_metrics
 from collectors.config import AppConfig, ConfigError, TelegramConfig, parse_config
 from collectors.engine import STEP_SEPARATOR, Engine
@@ -95,6 +95,7 @@ class World:
     closed_round: str
     open_round: str
     rendered: list[str] = field(default_factory=list)
+    drawn: int = 0
     updates: int = 0
 
     def handle(self, who: str, message: Inbound) -> list[Outbound]:
@@ -260,15 +261,17 @@ def world(engine: Engine, clock: Clock, monkeypatch: pytest.MonkeyPatch) -> Worl
 
     def render_png(chart: Any, **_: Any) -> bytes:
         world.rendered.append(repr(chart))
+        world.drawn += 1
         return PNG
 
     def render_pdf(document: Any) -> bytes:
         world.rendered.append(repr(document))
+        world.drawn += 1
         return b"%PDF-1.4 test"
 
-    monkeypatch.setattr(chart_commands, "cached_render_png", render_png)
+    monkeypatch.setattr(drawing, "cached_render_png", render_png)
+    monkeypatch.setattr(drawing, "render_pdf", render_pdf)
     monkeypatch.setattr(chart_commands, "fit_to_phone", lambda page: page)
-    monkeypatch.setattr(document_commands, "render_pdf", render_pdf)
     return world
 
 
@@ -406,6 +409,8 @@ def test_every_command_and_button_stays_in_scope(world: World, role: str) -> Non
                 replies = world.type(role, "31.12.")  # whatever the forged press led to
                 assert_in_scope(world, role, replies, f"a date after {forged!r}")
     assert_unchanged(before, snapshot(world, role), role)
+    if role in ("admin", "leader", "manager"):
+        assert world.drawn > 10, "the charts drawn were not checked"
 
 
 def test_buttons_of_another_persons_conversation_change_nothing_of_theirs(world: World) -> None:
