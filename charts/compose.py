@@ -28,7 +28,7 @@ from charts.draw_tables import (
     draw_summary_header,
 )
 from charts.draw_trend import draw_trend
-from charts.layout import summary_parts_in
+from charts.summary_layout import summary_parts_in
 
 
 def draw_chart(fig: FigureBase, chart: Chart, width_in: float, height_in: float) -> None:
@@ -44,7 +44,7 @@ def draw_chart(fig: FigureBase, chart: Chart, width_in: float, height_in: float)
         TypeError: If ``chart`` is not a chart.
     """
     if isinstance(chart, TrendChart):
-        draw_trend(fig, chart, width_in)
+        draw_trend(fig, chart, width_in, height_in)
     elif isinstance(chart, PairedBarsChart):
         draw_paired(fig, chart, width_in)
     elif isinstance(chart, DistributionChart):
@@ -90,7 +90,7 @@ def draw_summary(
         fig: The (sub)figure, ``width_in`` wide and as tall as the heights together.
         page: The summary page.
         width_in: Its width.
-        heights: The part heights (see :func:`charts.layout.summary_parts_in`); computed
+        heights: The part heights (see :func:`charts.summary_layout.summary_parts_in`); computed
             when omitted. A trailing extra height is left empty.
     """
     parts = list(heights) if heights is not None else summary_parts_in(page, width_in)

@@ -17,12 +17,13 @@ from matplotlib.patches import Patch
 from charts.data import DistributionChart, PairedBarsChart, TargetBars
 from charts.draw_common import add_title, light_grid, value_ticks
 from charts.fmt import format_number, format_value
-from charts.layout import bar_label_lines
+from charts.layout import BAR_PLOT_MARGIN_IN, bar_label_lines
 from charts.prepare import (
     BAR_HEIGHT,
     bar_slots,
     distribution_rows,
     is_percent,
+    target_text,
     text_colour_on,
     value_axis_limits,
     value_label_place,
@@ -37,6 +38,7 @@ from charts.style import (
     TARGET_COLOUR,
     pt,
 )
+from charts.textwidth import text_width_in
 from charts.words import word
 
 
@@ -85,7 +87,8 @@ def draw_hbars(
     """
     add_title(fig, title, width_in)
     ax = fig.add_subplot()
-    label_lines = bar_label_lines([row.label for row in rows], width_in)
+    beside = [text_width_in(row.target_text, SMALL_PT) for row in rows]
+    label_lines = bar_label_lines([row.label for row in rows], width_in, beside)
     slots, total = bar_slots([len(lines) for lines in label_lines], len(series))
     everything: list[float | None] = [v for row in rows for v in row.values]
     everything += [row.target for row in rows] + [common_target]
@@ -151,7 +154,8 @@ def draw_hbars(
             if value < 0:
                 ax.text(value - pad, y, text, ha="right", va="center", fontsize=pt(SMALL_PT))
                 continue
-            width = len(text) * SMALL_PT * 0.6 / 72 * (high - low) / max(width_in - 0.3, 1.0)
+            plot_in = max(width_in - BAR_PLOT_MARGIN_IN, 1.0)
+            width = text_width_in(text, SMALL_PT, bold=True) * (high - low) / plot_in
             place = value_label_place(value, high, pad, width, _first(row.target, common_target))
             if place.inside:
                 ax.text(
@@ -290,11 +294,7 @@ def draw_target_bars(fig: FigureBase, chart: TargetBars, width_in: float) -> Non
             values=(_nan(value),),
             texts=(format_value(value, locale, "%"),),
             target=target,
-            target_text=(
-                ""
-                if target is None
-                else f"{word('target', locale)} {format_value(target, locale, '%')}"
-            ),
+            target_text=target_text(target, locale),
         )
         for category, value, target in chart.rows
     ]

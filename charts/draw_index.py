@@ -11,8 +11,15 @@ from matplotlib.patches import Patch, Rectangle
 
 from charts.data import IndexChart
 from charts.draw_common import add_title, light_grid, value_ticks
-from charts.layout import bar_label_lines
-from charts.prepare import BAR_HEIGHT, SEGMENT_KEYS, bar_slots, index_rows, text_colour_on
+from charts.layout import index_label_lines
+from charts.prepare import (
+    BAR_HEIGHT,
+    SEGMENT_KEYS,
+    bar_slots,
+    index_rows,
+    index_side_text,
+    text_colour_on,
+)
 from charts.style import (
     BASE_PT,
     GREY,
@@ -37,7 +44,7 @@ def draw_index(fig: FigureBase, chart: IndexChart, width_in: float) -> None:
     add_title(fig, chart.title, width_in)
     ax = fig.add_subplot()
     rows = index_rows(chart)
-    label_lines = bar_label_lines([row.label for row in rows], width_in * 0.6)
+    label_lines = index_label_lines(rows, width_in)
     slots, total = bar_slots([len(lines) for lines in label_lines], 1)
     bar_height = BAR_HEIGHT * 1.1
     ax.set_xlim(0, 100)
@@ -62,10 +69,8 @@ def draw_index(fig: FigureBase, chart: IndexChart, width_in: float) -> None:
             fontweight="bold",
             linespacing=1.0,
         )
-        if row.value_text is not None or row.n_text is not None:
-            right = " ".join(
-                t for t in (row.value_text, f"({row.n_text})" if row.n_text else None) if t
-            )
+        right = index_side_text(row)
+        if right:
             ax.text(
                 100,
                 slot.label_y,

@@ -8,21 +8,20 @@ from __future__ import annotations
 from matplotlib.axes import Axes
 from matplotlib.figure import FigureBase
 
-from charts.data import STATUSES, Scorecard, SummaryPage
+from charts.data import Scorecard, SummaryPage
 from charts.draw_common import inch_axes, status_marker, text_lines
-from charts.fmt import format_value
-from charts.layout import (
-    CELL_PAD_IN,
-    KEY_LABEL_FRACTION,
-    SIDE_PAD_IN,
-    key_figure_lines,
-    line_in,
-    scorecard_layout,
-    status_word,
-    title_lines,
-)
-from charts.prepare import chars_per_line, wrap
+from charts.layout import CELL_PAD_IN, SIDE_PAD_IN, line_in, scorecard_layout, title_lines
 from charts.style import BASE_PT, LIGHT_GREY, MUTED, SMALL_PT, SUBTITLE_PT, TEXT, TITLE_PT, pt
+from charts.summary_layout import (
+    HEADER_PT,
+    LEGEND_MARKER_IN,
+    LEGEND_PT,
+    LEGEND_ROW_IN,
+    ROW_PAD_IN,
+    VALUE_PT,
+    key_figure_table,
+    missing_lines,
+)
 from charts.words import word
 
 
@@ -97,15 +96,14 @@ def draw_scorecard(fig: FigureBase, chart: Scorecard, width_in: float, height_in
                 fontsize=pt(SMALL_PT * 0.9),
                 color=MUTED,
             )
-            value = getattr(row, field)
-            ax.text(
+            text_lines(
+                ax,
                 x,
                 cursor + line_in(SMALL_PT * 0.9),
-                format_value(value, locale, row.unit),
-                va="top",
-                fontsize=pt(BASE_PT),
+                row_layout.value_lines[k],
+                BASE_PT,
                 fontweight="bold" if field == "latest" else None,
-                color=TEXT if value is not None else MUTED,
+                color=TEXT if getattr(row, field) is not None else MUTED,
             )
         y += row_layout.height_in
         _rule(ax, y, width_in)
@@ -117,59 +115,68 @@ def draw_summary_header(
     """The summary page's title and subtitle."""
     ax = inch_axes(fig, width_in, height_in)
     bottom = _title(ax, page.title, width_in, TITLE_PT + 3)
-    lines = title_lines(page.subtitle, width_in, SUBTITLE_PT)
+    lines = title_lines(page.subtitle, width_in, SUBTITLE_PT, bold=False)
     text_lines(ax, SIDE_PAD_IN, bottom + 0.04, lines, SUBTITLE_PT, color=MUTED)
 
 
+KEY_FIGURE_GID = "key_figures"
+"""The ``gid`` of every text in the key figure table, so that tests can find them."""
+
+
 def draw_key_figures(fig: FigureBase, page: SummaryPage, width_in: float, height_in: float) -> None:
-    """The key figure table: label (with a status marker), latest, previous, target."""
-    locale = page.locale
+    """The key figure table: label (with a status marker), latest, previous, target.
+
+    The columns follow :func:`charts.summary_layout.key_figure_table`; every text drawn
+    carries the gid :data:`KEY_FIGURE_GID`.
+    """
+    table = key_figure_table(page, width_in)
     ax = inch_axes(fig, width_in, height_in)
-    inner = width_in - 2 * SIDE_PAD_IN
-    label_width = inner * KEY_LABEL_FRACTION
-    number_width = (inner - label_width) / 3
-    xs = [SIDE_PAD_IN + label_width + k * number_width for k in range(3)]
+    gid = KEY_FIGURE_GID
     ax.text(
         SIDE_PAD_IN,
         0.05,
-        word("key_figures", locale),
+        word("key_figures", page.locale),
         va="top",
         fontsize=pt(BASE_PT),
         fontweight="bold",
+        gid=gid,
     )
-    y = 0.05 + line_in(BASE_PT, 1.8)
-    for x, key in zip(xs, ("latest", "previous", "target_level"), strict=True):
-        ax.text(x, y, word(key, locale), va="top", fontsize=pt(SMALL_PT * 0.9), color=MUTED)
-    y += line_in(SMALL_PT, 1.6)
+    for x, header in zip(table.column_xs, table.headers, strict=True):
+        ax.text(x, table.header_y, header, va="top", fontsize=pt(HEADER_PT), color=MUTED, gid=gid)
+    y = table.rows_y
     _rule(ax, y - 0.04, width_in, MUTED)
-    for figure, lines in zip(page.key_figures, key_figure_lines(page, width_in), strict=True):
-        top = y + 0.06
+    for figure, row in zip(page.key_figures, table.rows, strict=True):
+        top = y + ROW_PAD_IN
         if figure.status is not None:
             status_marker(
                 ax, SIDE_PAD_IN + 0.1, top + line_in(SMALL_PT) / 2, figure.status, size=9.0
             )
-        text_lines(ax, SIDE_PAD_IN + 0.28, top, lines, SMALL_PT)
-        texts = (figure.value_text, figure.previous_text, figure.target_text)
-        for k, (x, text) in enumerate(zip(xs, texts, strict=True)):
-            ax.text(
+        text_lines(ax, table.label_x, top, row.label_lines, SMALL_PT, gid=gid)
+        for k, (x, lines) in enumerate(zip(table.column_xs, row.value_lines, strict=True)):
+            text_lines(
+                ax,
                 x,
                 top,
-                text or "–",
-                va="top",
-                fontsize=pt(SMALL_PT),
+                lines,
+                VALUE_PT,
                 fontweight="bold" if k == 0 else None,
                 color=TEXT if k == 0 else MUTED,
+                gid=gid,
             )
-        y += len(lines) * line_in(SMALL_PT) + 0.12
+        y += row.height_in
         _rule(ax, y, width_in)
-    present = {k.status for k in page.key_figures}
-    used = [status for status in STATUSES if status in present]
-    x = SIDE_PAD_IN + 0.1
-    for status in used:
-        label = status_word(status, page.status_labels, locale)
-        status_marker(ax, x, y + 0.12, status, size=7.0)
-        ax.text(x + 0.12, y + 0.12, label, va="center", fontsize=pt(SMALL_PT * 0.85), color=MUTED)
-        x += 0.35 + len(label) * SMALL_PT * 0.85 * 0.6 / 72
+    for entry in table.legend:
+        centre = table.legend_y + entry.row * LEGEND_ROW_IN
+        status_marker(ax, entry.x, centre, entry.status, size=7.0)
+        ax.text(
+            entry.x + LEGEND_MARKER_IN,
+            centre,
+            entry.text,
+            va="center",
+            fontsize=pt(LEGEND_PT),
+            color=MUTED,
+            gid=gid,
+        )
 
 
 def draw_missing_units(
@@ -177,6 +184,4 @@ def draw_missing_units(
 ) -> None:
     """Who has not reported yet, as a wrapped line of text."""
     ax = inch_axes(fig, width_in, height_in)
-    text = word("not_reported", page.locale) + ": " + ", ".join(page.missing_units)
-    lines = wrap(text, chars_per_line(width_in - 2 * SIDE_PAD_IN, SMALL_PT))
-    text_lines(ax, SIDE_PAD_IN, 0.12, lines, SMALL_PT, color=TEXT)
+    text_lines(ax, SIDE_PAD_IN, 0.12, missing_lines(page, width_in), SMALL_PT, color=TEXT)

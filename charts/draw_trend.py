@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import math
 
+from matplotlib.axes import Axes
 from matplotlib.figure import FigureBase
 from matplotlib.lines import Line2D
 
 from charts.data import TrendChart
 from charts.draw_common import add_title, light_grid, value_ticks
-from charts.fmt import format_value
+from charts.layout import trend_height_in, trend_plot_in
 from charts.prepare import (
     common_gaps,
     is_percent,
@@ -31,18 +32,43 @@ from charts.style import (
     TICK_PT,
     pt,
 )
+from charts.textwidth import text_width_in
+from charts.trend_layout import (
+    BORDER_PAD_EM,
+    COLUMN_GAP_EM,
+    HANDLE_EM,
+    LABEL_GAP_EM,
+    POINT_LABEL_PAD_PT,
+    POINT_OFFSET_PT,
+    TEXT_PAD_EM,
+    level_labels,
+    point_label_sides,
+    point_label_text,
+    trend_legend,
+)
 from charts.words import word
 
 GAP_SHADE = "#F0F0F0"
+LEVEL_STYLES: dict[str, tuple[str, tuple[float, tuple[float, float]]]] = {
+    "target": (TARGET_COLOUR, (0, (6, 3))),
+    "baseline": (BASELINE_COLOUR, (0, (1.5, 2))),
+}
+"""Colour and dash pattern of the target and baseline lines."""
 
 
-def draw_trend(fig: FigureBase, chart: TrendChart, width_in: float) -> None:
+def draw_trend(
+    fig: FigureBase, chart: TrendChart, width_in: float, height_in: float | None = None
+) -> None:
     """Draw a trend chart into a (sub)figure.
+
+    The legend follows :func:`charts.trend_layout.trend_legend` (it always fits the width);
+    point values avoid the target and baseline lines (:func:`point_label_sides`).
 
     Args:
         fig: The (sub)figure to draw into.
         chart: The chart.
-        width_in: The drawing width, for wrapping the title.
+        width_in: The drawing width, for wrapping the title and the legend.
+        height_in: The drawing height; the preferred height when omitted.
     """
     locale, unit = chart.locale, chart.unit_label
     add_title(fig, chart.title, width_in)
@@ -98,20 +124,11 @@ def draw_trend(fig: FigureBase, chart: TrendChart, width_in: float) -> None:
             zorder=3,
         )
         handles.append(line)
+    levels = level_labels(chart)
     if point_labels_shown(rows):
-        for x, value in zip(xs, rows[0], strict=True):
-            if not math.isnan(value):
-                ax.annotate(
-                    format_value(value, locale, unit if is_percent(unit) else ""),
-                    (x, value),
-                    xytext=(0, 9),
-                    textcoords="offset points",
-                    ha="center",
-                    va="bottom",
-                    fontsize=pt(SMALL_PT),
-                    fontweight="bold",
-                    bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.8, "alpha": 0.85},
-                )
+        _point_labels(
+            ax, chart, rows[0], (low, high), [y for _, _, y in levels], width_in, height_in
+        )
     if all(math.isnan(v) for row in rows for v in row):
         ax.text(
             0.5,
@@ -123,19 +140,56 @@ def draw_trend(fig: FigureBase, chart: TrendChart, width_in: float) -> None:
             color=MUTED,
         )
 
-    for level, key, colour, style in (
-        (chart.target, "target", TARGET_COLOUR, (0, (6, 3))),
-        (chart.baseline, "baseline", BASELINE_COLOUR, (0, (1.5, 2))),
-    ):
-        if level is not None:
-            handles.append(
-                ax.axhline(
-                    level,
-                    color=colour,
-                    linestyle=style,
-                    linewidth=1.8,
-                    zorder=2,
-                    label=f"{word(key, locale)} {format_value(level, locale, unit)}",
-                )
-            )
-    fig.legend(handles=handles, loc="outside lower center", ncols=2, handlelength=2.6)
+    for key, text, level in levels:
+        colour, style = LEVEL_STYLES[key]
+        handles.append(
+            ax.axhline(level, color=colour, linestyle=style, linewidth=1.8, zorder=2, label=text)
+        )
+    legend = trend_legend(chart, width_in)
+    fig.legend(
+        handles=handles,
+        labels=list(legend.labels),
+        loc="outside lower center",
+        ncols=legend.ncols,
+        handlelength=HANDLE_EM,
+        handletextpad=TEXT_PAD_EM,
+        columnspacing=COLUMN_GAP_EM,
+        borderpad=BORDER_PAD_EM,
+        labelspacing=LABEL_GAP_EM,
+    )
+
+
+def _point_labels(
+    ax: Axes,
+    chart: TrendChart,
+    values: list[float],
+    limits: tuple[float, float],
+    levels: list[float],
+    width_in: float,
+    height_in: float | None,
+) -> None:
+    """Write each value at its point, above it or below it (see :func:`point_label_sides`)."""
+    texts = [point_label_text(v, chart) if not math.isnan(v) else "" for v in values]
+    widths = [text_width_in(t, SMALL_PT, bold=True) for t in texts]
+    plot = trend_plot_in(chart, width_in, height_in or trend_height_in(chart, width_in))
+    sides = point_label_sides(values, widths, levels, limits, plot)
+    for x, (value, text, side) in enumerate(zip(values, texts, sides, strict=True)):
+        if math.isnan(value):
+            continue
+        above = side == "above"
+        ax.annotate(
+            text,
+            (x, value),
+            xytext=(0, POINT_OFFSET_PT if above else -POINT_OFFSET_PT),
+            textcoords="offset points",
+            ha="center",
+            va="bottom" if above else "top",
+            fontsize=pt(SMALL_PT),
+            fontweight="bold",
+            bbox={
+                "facecolor": "white",
+                "edgecolor": "none",
+                "pad": POINT_LABEL_PAD_PT,
+                "alpha": 0.85,
+            },
+        )

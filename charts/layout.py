@@ -15,12 +15,22 @@ from charts.data import (
     IndexChart,
     PairedBarsChart,
     Scorecard,
-    SummaryPage,
     TargetBars,
     TrendChart,
 )
-from charts.prepare import bar_slots, chars_per_line, ticks_rotated, trend_matrix, wrap
-from charts.style import BASE_PT, SMALL_PT, SUBTITLE_PT, TICK_PT, TITLE_PT
+from charts.fmt import format_value
+from charts.prepare import (
+    IndexRow,
+    bar_slots,
+    index_rows,
+    index_side_text,
+    target_text,
+    ticks_rotated,
+    trend_matrix,
+)
+from charts.style import BASE_PT, SMALL_PT, TICK_PT, TITLE_PT
+from charts.textwidth import text_width_in, value_lines, wrap_to_width
+from charts.trend_layout import trend_legend
 from charts.words import word
 
 BAR_UNIT_IN = 0.27
@@ -37,9 +47,11 @@ def line_in(font_pt: float, spacing: float = 1.3) -> float:
     return font_pt * spacing / 72
 
 
-def title_lines(title: str, width_in: float, font_pt: float = TITLE_PT) -> list[str]:
-    """A title wrapped to the width."""
-    return wrap(title, chars_per_line(width_in - 2 * SIDE_PAD_IN, font_pt * 1.05))
+def title_lines(
+    title: str, width_in: float, font_pt: float = TITLE_PT, *, bold: bool = True
+) -> list[str]:
+    """A title (bold unless told) wrapped to the width inside the side padding."""
+    return wrap_to_width(title, width_in - 2 * SIDE_PAD_IN, font_pt, bold=bold)
 
 
 def title_height_in(title: str, width_in: float, font_pt: float = TITLE_PT) -> float:
@@ -47,20 +59,44 @@ def title_height_in(title: str, width_in: float, font_pt: float = TITLE_PT) -> f
     return len(title_lines(title, width_in, font_pt)) * line_in(font_pt) + 0.2
 
 
-def bar_label_lines(labels: Sequence[str], width_in: float) -> list[list[str]]:
-    """Row labels of a horizontal bar chart wrapped to the plot width (at most 2 lines)."""
-    width = chars_per_line(width_in - 2 * SIDE_PAD_IN, BASE_PT)
+BAR_PLOT_MARGIN_IN = 0.45
+"""How much narrower than the drawing a bar chart's plot is (padding, tick label overhang)."""
+BESIDE_GAP_IN = 0.15
+BAR_LABEL_LINES = 3
+"""The most lines a bar row's label takes; longer ones are cut with "…"."""
+
+
+def bar_label_lines(
+    labels: Sequence[str], width_in: float, beside_in: Sequence[float] = ()
+) -> list[list[str]]:
+    """Row labels of a horizontal bar chart wrapped to the plot width (at most 3 lines).
+
+    Args:
+        labels: The row labels (drawn bold, from the plot's left edge).
+        width_in: The drawing width.
+        beside_in: Per row, the width of a text drawn at the right end of the label's line
+            (a target, an index); the label keeps clear of it.
+
+    Returns:
+        Each label's lines; a label longer than :data:`BAR_LABEL_LINES` lines ends in "…".
+    """
+    plot = width_in - BAR_PLOT_MARGIN_IN
     wrapped = []
-    for label in labels:
-        lines = wrap(label, width)
-        if len(lines) > 2:
-            lines = [lines[0], lines[1][: max(width - 1, 1)] + "…"]
+    for i, label in enumerate(labels):
+        beside = beside_in[i] if i < len(beside_in) else 0.0
+        room = max(plot - (beside + BESIDE_GAP_IN if beside > 0 else 0.0), 0.6)
+        lines = wrap_to_width(label, room, BASE_PT, bold=True)
+        if len(lines) > BAR_LABEL_LINES:
+            last = lines[BAR_LABEL_LINES - 1]
+            while last and text_width_in(last + "…", BASE_PT, bold=True) > room:
+                last = last[:-1]
+            lines = [*lines[: BAR_LABEL_LINES - 1], last.rstrip() + "…"]
         wrapped.append(lines)
     return wrapped
 
 
 def _bars_height(
-    labels: Sequence[str],
+    lines: Sequence[Sequence[str]],
     bars_per_row: int,
     width_in: float,
     title: str,
@@ -68,40 +104,89 @@ def _bars_height(
     legend: bool,
     target_line: bool = False,
 ) -> float:
-    lines = bar_label_lines(labels, width_in)
     _, units = bar_slots([len(x) for x in lines], bars_per_row)
     units = max(units, 1.0) + (1.0 if target_line else 0.15)  # room above the first row
     legend_in = line_in(SMALL_PT, 1.8) if legend else 0.0
     return title_height_in(title, width_in) + legend_in + units * BAR_UNIT_IN + AXIS_IN
 
 
-def trend_legend_entries(chart: TrendChart) -> int:
-    """Legend entries of a trend chart: each series, the target and the baseline."""
-    return len(chart.series) + (chart.target is not None) + (chart.baseline is not None)
+@dataclass(frozen=True)
+class TrendParts:
+    """The heights of a trend chart's parts in inches, top to bottom."""
+
+    title: float
+    plot: float
+    ticks: float
+    y_label: float
+    legend: float
+
+    @property
+    def total(self) -> float:
+        """The whole chart's height."""
+        return self.title + self.plot + self.ticks + self.y_label + self.legend + 0.2
 
 
-def trend_height_in(chart: TrendChart, width_in: float) -> float:
-    """Preferred height of a trend chart."""
+def trend_parts_in(chart: TrendChart, width_in: float) -> TrendParts:
+    """How tall each part of a trend chart wants to be at a width.
+
+    Args:
+        chart: The trend chart.
+        width_in: The drawing width.
+
+    Returns:
+        The part heights; the legend's follows its wrapped labels and columns.
+    """
     periods, _ = trend_matrix(chart)
     longest = max((len(p) for p in periods), default=1)
     rotated = ticks_rotated(periods, width_in, TICK_PT)
     ticks = longest * TICK_PT * 0.6 / 72 * 0.75 + 0.2 if rotated else 0.4
-    legend_rows = (trend_legend_entries(chart) + 1) // 2
-    y_label = 0.3 if chart.y_label else 0.0
-    plot = min(max(width_in * 0.55, 2.4), 4.2)
-    return (
-        title_height_in(chart.title, width_in)
-        + plot
-        + ticks
-        + y_label
-        + legend_rows * line_in(SMALL_PT, 1.6)
-        + 0.2
+    return TrendParts(
+        title=title_height_in(chart.title, width_in),
+        plot=min(max(width_in * 0.55, 2.4), 4.2),
+        ticks=ticks,
+        y_label=0.3 if chart.y_label else 0.0,
+        legend=trend_legend(chart, width_in).height_in,
     )
+
+
+def trend_height_in(chart: TrendChart, width_in: float) -> float:
+    """Preferred height of a trend chart."""
+    return trend_parts_in(chart, width_in).total
+
+
+def trend_plot_in(chart: TrendChart, width_in: float, height_in: float) -> tuple[float, float]:
+    """About how wide and tall the plot area of a trend chart drawn at a size is.
+
+    Args:
+        chart: The trend chart.
+        width_in: The drawing width.
+        height_in: The drawing height (smaller than preferred when squeezed on a page).
+
+    Returns:
+        ``(width, height)`` in inches.
+    """
+    parts = trend_parts_in(chart, width_in)
+    left = 0.75 + (0.3 if chart.y_label else 0.0)
+    height = max(parts.plot + height_in - parts.total, parts.plot * 0.3)
+    return max(width_in - left - 0.15, 0.5), height
+
+
+def index_label_lines(rows: Sequence[IndexRow], width_in: float) -> list[list[str]]:
+    """Round labels of an index chart, wrapped clear of the index written beside them."""
+    beside = [text_width_in(index_side_text(row), BASE_PT, bold=True) for row in rows]
+    return bar_label_lines([row.label for row in rows], width_in, beside)
+
+
+def target_label_lines(chart: TargetBars, width_in: float) -> list[list[str]]:
+    """Category labels of target bars, wrapped clear of the target written beside them."""
+    texts = [target_text(target, chart.locale) for _, _, target in chart.rows]
+    beside = [text_width_in(text, SMALL_PT) for text in texts]
+    return bar_label_lines([row[0] for row in chart.rows], width_in, beside)
 
 
 def index_height_in(chart: IndexChart, width_in: float) -> float:
     """Preferred height of an index split chart."""
-    lines = bar_label_lines([r.label for r in chart.rounds], width_in * 0.6)
+    lines = index_label_lines(index_rows(chart), width_in)
     _, units = bar_slots([len(x) for x in lines], 1)
     return (
         title_height_in(chart.title, width_in)
@@ -119,6 +204,8 @@ class ScoreRowLayout:
     metric_lines: list[str]
     status_lines: list[str]
     height_in: float
+    value_lines: tuple[list[str], ...] = ()
+    """Baseline, target and latest, each wrapped to its third of the goal cell."""
 
 
 @dataclass(frozen=True)
@@ -154,30 +241,27 @@ def scorecard_layout(chart: Scorecard, width_in: float) -> ScorecardLayout:
     """
     inner = width_in - 2 * SIDE_PAD_IN
     goal_width = inner - STATUS_COL_IN - CELL_PAD_IN
-    status_chars = chars_per_line(STATUS_COL_IN - 0.35, SMALL_PT)
+    cell = goal_width / 3 - CELL_PAD_IN
     header = title_height_in(chart.title, width_in) + line_in(SMALL_PT, 1.8)
     rows = []
     for row in chart.rows:
-        goal_lines = wrap(row.goal, chars_per_line(goal_width, BASE_PT * 1.08))
-        metric_lines = wrap(row.metric, chars_per_line(goal_width, SMALL_PT)) if row.metric else []
-        status_lines = wrap(
-            status_word(row.status, chart.status_labels, chart.locale), status_chars
+        goal_lines = wrap_to_width(row.goal, goal_width, BASE_PT, bold=True)
+        metric_lines = wrap_to_width(row.metric, goal_width, SMALL_PT) if row.metric else []
+        status = status_word(row.status, chart.status_labels, chart.locale)
+        status_lines = wrap_to_width(status, STATUS_COL_IN - 0.35, SMALL_PT)
+        values = tuple(
+            value_lines(format_value(value, chart.locale, row.unit), cell, BASE_PT, bold=bold)
+            for value, bold in ((row.baseline, False), (row.target, False), (row.latest, True))
         )
         goal_h = (
             len(goal_lines) * line_in(BASE_PT)
             + len(metric_lines) * line_in(SMALL_PT)
             + line_in(SMALL_PT * 0.9)
-            + line_in(BASE_PT)
+            + max(len(lines) for lines in values) * line_in(BASE_PT)
         )
         status_h = len(status_lines) * line_in(SMALL_PT)
-        rows.append(
-            ScoreRowLayout(
-                goal_lines,
-                metric_lines,
-                status_lines,
-                max(goal_h, status_h) + 2 * CELL_PAD_IN,
-            )
-        )
+        height = max(goal_h, status_h) + 2 * CELL_PAD_IN
+        rows.append(ScoreRowLayout(goal_lines, metric_lines, status_lines, height, values))
     total = header + sum(r.height_in for r in rows) + 0.15
     return ScorecardLayout(STATUS_COL_IN, header, rows, total)
 
@@ -195,64 +279,21 @@ def chart_height_in(chart: Chart, width_in: float) -> float:
     if isinstance(chart, TrendChart):
         return trend_height_in(chart, width_in)
     if isinstance(chart, PairedBarsChart):
-        labels = [r[0] for r in chart.rows]
+        lines = bar_label_lines([r[0] for r in chart.rows], width_in)
         target_line = chart.target is not None
-        return _bars_height(labels, 2, width_in, chart.title, legend=True, target_line=target_line)
+        return _bars_height(lines, 2, width_in, chart.title, legend=True, target_line=target_line)
     if isinstance(chart, DistributionChart):
-        return _bars_height(list(chart.categories), 2, width_in, chart.title, legend=True)
+        lines = bar_label_lines(chart.categories, width_in)
+        return _bars_height(lines, 2, width_in, chart.title, legend=True)
     if isinstance(chart, TargetBars):
-        labels = [r[0] for r in chart.rows]
         has_target = any(r[2] is not None for r in chart.rows)
-        return _bars_height(labels, 1, width_in, chart.title, legend=has_target)
+        lines = target_label_lines(chart, width_in)
+        return _bars_height(lines, 1, width_in, chart.title, legend=has_target)
     if isinstance(chart, IndexChart):
         return index_height_in(chart, width_in)
     if isinstance(chart, Scorecard):
         return scorecard_layout(chart, width_in).height_in
     raise TypeError(f"not a chart: {type(chart).__name__}")
-
-
-KEY_LABEL_FRACTION = 0.42
-
-
-def key_figure_lines(page: SummaryPage, width_in: float) -> list[list[str]]:
-    """The key figure labels wrapped to their column."""
-    label_width = (width_in - 2 * SIDE_PAD_IN) * KEY_LABEL_FRACTION - 0.3
-    return [wrap(k.label, chars_per_line(label_width, SMALL_PT)) for k in page.key_figures]
-
-
-def summary_parts_in(page: SummaryPage, width_in: float) -> list[float]:
-    """Heights of a summary page's parts: header, key figures, each chart, missing units.
-
-    The key figure and missing-unit parts are 0 when empty.
-
-    Args:
-        page: The summary page.
-        width_in: The drawing width.
-
-    Returns:
-        ``[header, key figures, *charts, missing units]`` in inches.
-    """
-    header = (
-        len(title_lines(page.title, width_in, TITLE_PT + 3)) * line_in(TITLE_PT + 3)
-        + (len(title_lines(page.subtitle, width_in, SUBTITLE_PT)) * line_in(SUBTITLE_PT))
-        + 0.3
-    )
-    key_figures = 0.0
-    if page.key_figures:
-        rows = key_figure_lines(page, width_in)
-        key_figures = (
-            line_in(BASE_PT, 1.8)
-            + line_in(SMALL_PT, 1.6)
-            + sum(len(lines) * line_in(SMALL_PT) + 0.12 for lines in rows)
-            + 0.4
-        )
-    missing = 0.0
-    if page.missing_units:
-        text = word("not_reported", page.locale) + ": " + ", ".join(page.missing_units)
-        lines = wrap(text, chars_per_line(width_in - 2 * SIDE_PAD_IN, SMALL_PT))
-        missing = len(lines) * line_in(SMALL_PT) + 0.3
-    charts = [chart_height_in(chart, width_in) for chart in page.charts]
-    return [header, key_figures, *charts, missing]
 
 
 def paginate(heights: Sequence[float], page_in: float) -> list[list[int]]:

@@ -15,7 +15,7 @@ from charts.compose import draw_chart, draw_summary, settle_layout, stack
 from charts.data import ReportDocument, SummaryPage, TrendChart
 from charts.draw_common import inch_axes, text_lines
 from charts.fmt import format_date
-from charts.layout import fit_heights, line_in, summary_parts_in
+from charts.layout import fit_heights, line_in
 from charts.pages import (
     BLOCK_GAP_IN,
     CONTENT_HEIGHT_IN,
@@ -33,6 +33,7 @@ from charts.pages import (
 )
 from charts.prepare import chars_per_line, wrap
 from charts.style import BASE_PT, MUTED, PAGE_MARGIN_IN, SMALL_PT, SUBTITLE_PT, pt
+from charts.summary_layout import summary_parts_in
 from charts.words import word
 
 COVER_TITLE_PT = 26.0

@@ -305,6 +305,19 @@ def index_rows(chart: IndexChart, *, min_segment_text: float = 9.0) -> list[Inde
     return rows
 
 
+def index_side_text(row: IndexRow) -> str:
+    """The index and answer count written at the right end of a round's label line."""
+    count = f"({row.n_text})" if row.n_text else None
+    return " ".join(text for text in (row.value_text, count) if text)
+
+
+def target_text(target: float | None, locale: str) -> str:
+    """The words at the right end of a target bar's label line (``"tavoite 50 %"``)."""
+    if target is None:
+        return ""
+    return f"{word('target', locale)} {format_value(target, locale, '%')}"
+
+
 @dataclass(frozen=True)
 class DistributionRow:
     """One category of a distribution chart with both years' counts and shares (%)."""

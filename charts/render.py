@@ -15,8 +15,9 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from charts.data import Chart, ReportDocument, SummaryPage
-from charts.layout import chart_height_in, summary_parts_in
+from charts.layout import chart_height_in
 from charts.style import PDF_SCALE, PHONE_WIDTH_IN, rc_params, scaled
+from charts.summary_layout import summary_parts_in
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

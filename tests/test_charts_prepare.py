@@ -20,7 +20,7 @@ from charts.data import (
     TrendChart,
     TrendSeries,
 )
-from charts.layout import chart_height_in, fit_heights, paginate, summary_parts_in
+from charts.layout import chart_height_in, fit_heights, paginate
 from charts.pages import LAYOUT_HEIGHT_IN, plan_pages, section_blocks
 from charts.prepare import (
     bar_slots,
@@ -36,6 +36,7 @@ from charts.prepare import (
     value_label_place,
     wrap,
 )
+from charts.summary_layout import summary_parts_in
 
 
 def trend(*series: TrendSeries, locale: str = "fi") -> TrendChart:
