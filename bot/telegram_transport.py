@@ -40,9 +40,12 @@ log = logging.getLogger(__name__)
 
 ALLOWED_UPDATES = ("message", "callback_query")
 DESCRIPTION_LIMIT = 256
-SENDS_PER_SECOND = 29
-"""The bot's pace over all chats: Telegram allows 30 messages a second; one less leaves room
-for the requests' own jitter."""
+SENDS_PER_SECOND = 28.5
+"""The bot's pace over all chats; with :data:`SEND_BURST` no second holds more than 30, which
+is what Telegram allows."""
+SEND_BURST = 1.5
+"""The limiter's bucket: one and a half sends, so that a timer that fires late (the event loop
+wakes on whole milliseconds) does not cost the next send its turn."""
 
 
 def flood_limiter(time_scale: float = 1.0, max_retries: int = 3) -> AIORateLimiter:
@@ -52,9 +55,9 @@ def flood_limiter(time_scale: float = 1.0, max_retries: int = 3) -> AIORateLimit
     then 30 a second, up to 59 in the first second of a reminder round. Telegram answers the
     excess with 429, and the limiter then halts every send for the ``retry_after`` seconds and
     gives up on a message after ``max_retries``: a round of 10 000 took 2.7 times as long as
-    it should and lost messages (``benchmarks/RESULTS.md``, figure 4). A bucket of one spaces
-    the sends 1/29 s apart instead, so no second ever holds more than 30; a 429 that still
-    comes is waited out and retried.
+    it should and lost messages (``benchmarks/RESULTS.md``, figure 4). A bucket of 1.5 spaces
+    the sends evenly instead, 28.5 a second, so no second ever holds more than 30; a 429 that
+    still comes is waited out and retried.
 
     Args:
         time_scale: Seconds of the Bot API's clock per real second: 1 against Telegram; more
@@ -62,8 +65,8 @@ def flood_limiter(time_scale: float = 1.0, max_retries: int = 3) -> AIORateLimit
         max_retries: How often one request is retried after a 429.
     """
     return AIORateLimiter(
-        overall_max_rate=1,
-        overall_time_period=1 / (SENDS_PER_SECOND * time_scale),
+        overall_max_rate=SEND_BURST,
+        overall_time_period=SEND_BURST / (SENDS_PER_SECOND * time_scale),
         group_max_rate=FloodLimit.MESSAGES_PER_MINUTE_PER_GROUP,
         group_time_period=60 / time_scale,
         max_retries=max_retries,
@@ -286,6 +289,7 @@ class TelegramTransport:
 __all__ = [
     "ALLOWED_UPDATES",
     "SENDS_PER_SECOND",
+    "SEND_BURST",
     "BotStartError",
     "TelegramTransport",
     "flood_limiter",
