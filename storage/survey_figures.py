@@ -1,10 +1,11 @@
 """Survey figures, computed in SQL over subtrees of the organisation.
 
-A recursive CTE lists every unit with each of its ancestors (``tree(unit_id, group_id)``); the
-answers are joined to it and grouped by ``group_id``, so a division's figure counts the
-answers of all its units. Sums use ``CASE`` inside ``SUM`` and ``COUNT``; no answer is looped
-over in Python. Nothing here is shown as is: :mod:`collectors.survey_results` applies the
-suppression of small groups.
+A recursive CTE lists every unit with each of its ancestors (``tree(unit_id, group_id)``). The
+answers are first counted per unit (and value), then those counts are joined to the tree and
+summed per ``group_id``, so a division's figure counts the answers of all its units; joining
+the counts rather than the answers themselves keeps the join a few thousand rows long. Sums use
+``CASE`` inside ``SUM``; no answer is looped over in Python. Nothing here is shown as is:
+:mod:`collectors.survey_results` applies the suppression of small groups.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import CTE, String, and_, case, cast, func, literal, or_, select
+from sqlalchemy import CTE, String, Subquery, and_, case, cast, func, literal, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
 
@@ -40,22 +41,32 @@ def unit_tree() -> CTE:
     return tree.union_all(step)
 
 
+def _per_unit(round_id: str, *conditions: ColumnElement[bool], by_value: bool = False) -> Subquery:
+    """``per_unit(unit_id, question_id[, value], n)``: a round's answers counted per unit."""
+    answer = SurveyAnswer.__table__  # type: ignore[attr-defined]
+    keys = [answer.c.unit_id, answer.c.question_id] + ([answer.c.value] if by_value else [])
+    return (
+        select(*keys, func.count().label("n"))
+        .where(answer.c.round_id == round_id, *conditions)
+        .group_by(*keys)
+        .subquery("per_unit")
+    )
+
+
 def answer_counts(session: Session, round_id: str) -> dict[tuple[str, str], int]:
     """Answers per ``(group, question)`` over subtrees; question ``"*"`` counts respondents."""
     answer = SurveyAnswer.__table__  # type: ignore[attr-defined]
+    given = or_(
+        answer.c.question_id == RESPONSE_MARKER,
+        answer.c.value.is_not(None),
+        answer.c.text.is_not(None),
+    )
+    counted = _per_unit(round_id, given)
     tree = unit_tree()
     statement = (
-        select(tree.c.group_id, answer.c.question_id, func.count())
-        .select_from(answer.join(tree, tree.c.unit_id == answer.c.unit_id))
-        .where(answer.c.round_id == round_id)
-        .where(
-            or_(
-                answer.c.question_id == RESPONSE_MARKER,
-                answer.c.value.is_not(None),
-                answer.c.text.is_not(None),
-            )
-        )
-        .group_by(tree.c.group_id, answer.c.question_id)
+        select(tree.c.group_id, counted.c.question_id, func.sum(counted.c.n))
+        .select_from(counted.join(tree, tree.c.unit_id == counted.c.unit_id))
+        .group_by(tree.c.group_id, counted.c.question_id)
     )
     return {(str(g), str(q)): int(n) for g, q, n in session.execute(statement).all()}
 
@@ -92,24 +103,30 @@ def scale_figures(
     if not bands:
         return {}
     answer = SurveyAnswer.__table__  # type: ignore[attr-defined]
+    counted = _per_unit(
+        round_id,
+        answer.c.question_id.in_(list(bands)),
+        answer.c.value.is_not(None),
+        by_value=True,
+    )
     tree = unit_tree()
-    question, value = answer.c.question_id, answer.c.value
+    question, value, n = counted.c.question_id, counted.c.value, counted.c.n
 
     def band_case(position: int) -> ColumnElement[int]:
         whens = [
-            (and_(question == qid, value >= pair[position][0], value <= pair[position][1]), 1)
+            (and_(question == qid, value >= pair[position][0], value <= pair[position][1]), n)
             for qid, pair in bands.items()
             if pair is not None
         ]
         return case(*whens, else_=0) if whens else literal(0)
 
     indexed = [qid for qid, pair in bands.items() if pair is not None]
-    low, high, count = func.sum(band_case(0)), func.sum(band_case(1)), func.count(value)
+    low, high, count = func.sum(band_case(0)), func.sum(band_case(1)), func.sum(n)
     index = case((question.in_(indexed), 100.0 * (high - low) / func.nullif(count, 0)), else_=None)
+    mean = func.sum(value * n) * 1.0 / func.nullif(count, 0)
     statement = (
-        select(tree.c.group_id, question, count, low, high, index, func.avg(value))
-        .select_from(answer.join(tree, tree.c.unit_id == answer.c.unit_id))
-        .where(answer.c.round_id == round_id, question.in_(list(bands)), value.is_not(None))
+        select(tree.c.group_id, question, count, low, high, index, mean)
+        .select_from(counted.join(tree, tree.c.unit_id == counted.c.unit_id))
         .group_by(tree.c.group_id, question)
     )
     out: dict[tuple[str, str], ScaleFigures] = {}
@@ -127,12 +144,13 @@ def scale_figures(
 def distributions(session: Session, round_id: str) -> dict[tuple[str, str], dict[int, int]]:
     """How many gave each value, per ``(group, question)``."""
     answer = SurveyAnswer.__table__  # type: ignore[attr-defined]
+    counted = _per_unit(round_id, answer.c.value.is_not(None), by_value=True)
     tree = unit_tree()
+    keys = (tree.c.group_id, counted.c.question_id, counted.c.value)
     statement = (
-        select(tree.c.group_id, answer.c.question_id, answer.c.value, func.count())
-        .select_from(answer.join(tree, tree.c.unit_id == answer.c.unit_id))
-        .where(answer.c.round_id == round_id, answer.c.value.is_not(None))
-        .group_by(tree.c.group_id, answer.c.question_id, answer.c.value)
+        select(*keys, func.sum(counted.c.n))
+        .select_from(counted.join(tree, tree.c.unit_id == counted.c.unit_id))
+        .group_by(*keys)
     )
     out: dict[tuple[str, str], dict[int, int]] = {}
     for group_id, qid, value, n in session.execute(statement).all():
