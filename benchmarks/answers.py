@@ -1,0 +1,402 @@
+"""Figure 1: a manager's whole period report through python-telegram-bot, answers per second.
+
+Each update is built by the fake Bot API (:class:`tests.fakebotapi.FakeBotApi`) exactly as
+Telegram would send it, de-serialised by PTB and handed to ``Application.process_update`` of the
+real :class:`~bot.telegram_transport.TelegramTransport`; the bot's own calls (replies, callback
+answers, keyboard removal) go to the same fake in-process through
+:class:`tests.fakebotapi.InProcessRequest`: no sockets. Only ``process_update`` is timed; the
+fake's preparation of the next update is not.
+
+The floor is a bare python-telegram-bot echo bot over the same fake and the same rate limiter:
+a text is answered with the same text, a button press with ``answer()`` and one message.
+
+Both run with Telegram's pacing of 30 messages a second lifted (an ``AIORateLimiter`` without
+limits): with it, every figure here would be the limiter's 30 a second. Pacing is measured in
+figure 4.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
+
+from benchmarks.common import Row, median, ms, percentile, ratio, rss_mib
+from benchmarks.world import (
+    Member,
+    add_people,
+    county_config,
+    postgres_database,
+    postgres_url,
+    reporting_units,
+    sqlite_database,
+)
+from bot.telegram_transport import TelegramTransport
+from collectors.app import build_engine
+from collectors.config import AppConfig
+from storage.db import Database
+from tests.fakebotapi import FakeBotApi, Sent
+from tests.support import Clock
+
+TOKEN = "123:BENCH"
+SECRET = b"benchmark-secret"
+FIRST_USER = 10_000
+
+
+@dataclass(frozen=True)
+class Step:
+    """One thing the manager does: type ``value`` or press the button labelled ``value``."""
+
+    press: bool
+    value: str
+    expect: str
+    answer: bool = True
+
+
+# Every metric kind of the test catalog: count, percent, duration, count with the previous
+# period, multi choice (two picks and Done), number, choice, index, percent with a goal,
+# goal status, free text; then the review and the submission.
+SCRIPT: tuple[Step, ...] = (
+    Step(False, "/report", "1/11", answer=False),
+    Step(False, "1 050 kpl", "2/11"),
+    Step(False, "4,6 %", "3/11"),
+    Step(False, "0:13:25", "4/11"),
+    Step(False, "7 (6)", "5/11"),
+    Step(True, "Medication", "5/11"),
+    Step(True, "Accident/fall", "5/11"),
+    Step(True, "Done", "6/11"),
+    Step(False, "12,5", "7/11"),
+    Step(True, "Yes", "8/11"),
+    Step(False, "−42", "9/11"),
+    Step(False, "4.6", "10/11"),
+    Step(True, "On schedule", "11/11"),
+    Step(False, "Kaksoistarkistus käyttöön.", "Review"),
+    Step(True, "Send the report", "Thank you!", answer=False),
+)
+ANSWERS_PER_REPORT = sum(1 for s in SCRIPT if s.answer)
+
+
+def unpaced_limiter() -> AIORateLimiter:
+    """The PTB rate limiter with retries but without pacing (figure 1 only)."""
+    return AIORateLimiter(overall_max_rate=0, group_max_rate=0, max_retries=3)
+
+
+class Feeder:
+    """Builds updates with the fake and times ``process_update`` on an application."""
+
+    def __init__(self, api: FakeBotApi, application: Application[Any, Any, Any, Any, Any, Any]):
+        self.api = api
+        self.application = application
+
+    async def _take(self, update_id: int) -> Update:
+        status, body = await self.api.route(
+            f"/bot{self.api.token}/getUpdates", {"offset": update_id, "timeout": 0}, {}
+        )
+        found = [u for u in json.loads(body)["result"] if u["update_id"] == update_id]
+        if status != 200 or not found:
+            raise RuntimeError(f"the fake did not hand out update {update_id}")
+        update = Update.de_json(found[0], self.application.bot)
+        assert update is not None
+        return update
+
+    async def text(self, user_id: int, text: str) -> float:
+        """Send a text from ``user_id``; return the seconds ``process_update`` took."""
+        update = await self._take(self.api.push_text(user_id, text, language_code="en"))
+        return await self._process(update)
+
+    async def press(self, user_id: int, sent: Sent, data: str) -> float:
+        """Press a button of message ``sent``; return the seconds ``process_update`` took."""
+        assert sent.message_id is not None
+        update_id = self.api.push_callback(user_id, data, message_id=sent.message_id)
+        return await self._process(await self._take(update_id))
+
+    async def _process(self, update: Update) -> float:
+        start = time.perf_counter()
+        await self.application.process_update(update)
+        return time.perf_counter() - start
+
+
+def _button(replies: Sequence[Sent], label: str) -> tuple[Sent, str]:
+    for sent in reversed(replies):
+        for text, data in FakeBotApi.buttons(sent):
+            if data is not None and (text == label or text.startswith(label)):
+                return sent, data
+    shown = [FakeBotApi.buttons(s) for s in replies]
+    raise RuntimeError(f"no button {label!r} in the bot's replies: {shown}")
+
+
+@dataclass
+class Timings:
+    """Seconds per update of one run, by kind, and the wall time of its concurrent part."""
+
+    answers: list[float] = field(default_factory=list)
+    starts: list[float] = field(default_factory=list)
+    submits: list[float] = field(default_factory=list)
+    together: list[float] = field(default_factory=list)
+    together_answers: int = 0
+    wall: float = 0.0
+
+
+class Manager:
+    """One manager's chat: the steps of :data:`SCRIPT`, replayed through the application."""
+
+    def __init__(self, feeder: Feeder, user_id: int) -> None:
+        self.feeder, self.user_id = feeder, user_id
+        self.replies: list[Sent] = []
+
+    async def do(self, step: Step) -> float:
+        """Take one step, check the bot's answer and return the seconds it took."""
+        api = self.feeder.api
+        mark = len(api.sent)
+        if step.press:
+            sent, data = _button(self.replies, step.value)
+            seconds = await self.feeder.press(self.user_id, sent, data)
+        else:
+            seconds = await self.feeder.text(self.user_id, step.value)
+        self.replies = [
+            s for s in api.sent[mark:] if s.chat_id == self.user_id and s.text is not None
+        ]
+        shown = "\n".join(s.text or "" for s in self.replies).replace("\u00a0", " ")
+        if step.expect not in shown:
+            raise RuntimeError(f"after {step.value!r} expected {step.expect!r}, got:\n{shown}")
+        return seconds
+
+    async def answers(self, out: list[float]) -> None:
+        """Every answer of the report, one after the other."""
+        for step in SCRIPT:
+            if step.answer:
+                out.append(await self.do(step))
+
+
+async def _report(feeder: Feeder, user_id: int, timings: Timings) -> None:
+    manager = Manager(feeder, user_id)
+    timings.starts.append(await manager.do(SCRIPT[0]))
+    await manager.answers(timings.answers)
+    timings.submits.append(await manager.do(SCRIPT[-1]))
+
+
+async def _together(feeder: Feeder, user_ids: Sequence[int], timings: Timings) -> None:
+    """Managers answering at the same time: only the answers are timed, as a whole."""
+    managers = [Manager(feeder, user) for user in user_ids]
+    await asyncio.gather(*(m.do(SCRIPT[0]) for m in managers))
+    start = time.perf_counter()
+    await asyncio.gather(*(m.answers(timings.together) for m in managers))
+    timings.wall = time.perf_counter() - start
+    timings.together_answers = len(managers) * ANSWERS_PER_REPORT
+    await asyncio.gather(*(m.do(SCRIPT[-1]) for m in managers))
+
+
+def telegram_config(config: AppConfig) -> AppConfig:
+    """The configuration with the fake's (unused, in-process) Bot API address."""
+    telegram = config.telegram.model_copy(
+        update={
+            "api_base_url": "http://fake.invalid/bot",
+            "api_file_url": "http://fake.invalid/file/bot",
+        }
+    )
+    return config.model_copy(update={"telegram": telegram})
+
+
+async def _bot_runs(
+    db: Database, config: AppConfig, runs: int, one_by_one: int, together: int
+) -> list[Timings]:
+    units = reporting_units(config)
+    per_run = one_by_one + together
+    members = [FIRST_USER + i for i in range(min(runs * per_run + 1, len(units)))]
+    add_people(db, [Member(user, "manager", units[n]) for n, user in enumerate(members)])
+    engine = build_engine(db, config, clock=Clock(), secret=SECRET)
+    api = FakeBotApi(TOKEN)
+    transport = TelegramTransport(
+        engine,
+        telegram_config(config),
+        TOKEN,
+        request=api.as_request(),
+        rate_limiter=unpaced_limiter(),
+    )
+    feeder = Feeder(api, transport.application)
+    await transport.application.initialize()
+    out: list[Timings] = []
+    try:
+        await _report(feeder, members[0], Timings())  # imports, caches, first chart
+        for run in range(runs):
+            timings = Timings()
+            mine = members[1 + run * per_run : 1 + (run + 1) * per_run]
+            for user in mine[:one_by_one]:
+                await _report(feeder, user, timings)
+            await _together(feeder, mine[one_by_one:], timings)
+            out.append(timings)
+            api.clear()
+    finally:
+        await transport.application.shutdown()
+    return out
+
+
+async def _echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("Again", callback_data="again")]])
+    query = update.callback_query
+    if query is not None:
+        await query.answer()
+        await context.bot.send_message(query.from_user.id, query.data or "", reply_markup=keyboard)
+    elif update.message is not None and update.message.text:
+        await update.message.reply_text(update.message.text, reply_markup=keyboard)
+
+
+async def _echo_chat(feeder: Feeder, user: int, times: list[float]) -> None:
+    api = feeder.api
+    last: Sent | None = None
+    for step in SCRIPT:
+        if not step.answer:
+            continue
+        if step.press and last is not None:
+            times.append(await feeder.press(user, last, "again"))
+        else:
+            times.append(await feeder.text(user, step.value))
+        last = [s for s in api.sent if s.chat_id == user and s.text is not None][-1]
+
+
+async def echo_runs(runs: int, one_by_one: int, together: int) -> list[Timings]:
+    """The floor: a bare echo bot given the same texts and presses, one by one and together."""
+    api = FakeBotApi(TOKEN)
+    application = (
+        ApplicationBuilder()
+        .token(TOKEN)
+        .request(api.as_request())
+        .rate_limiter(unpaced_limiter())
+        .job_queue(None)
+        .build()
+    )
+    application.add_handler(TypeHandler(Update, _echo))
+    feeder = Feeder(api, application)
+    await application.initialize()
+    out: list[Timings] = []
+    user = FIRST_USER + 100_000
+    try:
+        for run in range(runs + 1):  # the first run warms up
+            timings = Timings()
+            for _n in range(one_by_one):
+                user += 1
+                await _echo_chat(feeder, user, timings.answers)
+            users = list(range(user + 1, user + 1 + together))
+            user += together
+            start = time.perf_counter()
+            await asyncio.gather(*(_echo_chat(feeder, u, timings.together) for u in users))
+            timings.wall = time.perf_counter() - start
+            timings.together_answers = together * ANSWERS_PER_REPORT
+            if run:
+                out.append(timings)
+            api.clear()
+    finally:
+        await application.shutdown()
+    return out
+
+
+@dataclass(frozen=True)
+class AnswerFigures:
+    """Medians over runs of one bot's figures."""
+
+    one_by_one: float
+    together: float
+    p50: float
+    p99: float
+    together_p99: float
+    start_p50: float
+    submit_p50: float
+    submit_max: float
+    answers: int
+
+
+def summarise(runs: Sequence[Timings]) -> AnswerFigures:
+    """Medians over the runs of throughput and latency percentiles."""
+    return AnswerFigures(
+        one_by_one=median(len(t.answers) / sum(t.answers) for t in runs),
+        together=median(t.together_answers / t.wall for t in runs),
+        p50=median(percentile(t.answers, 50) for t in runs),
+        p99=median(percentile(t.answers, 99) for t in runs),
+        together_p99=median(percentile(t.together, 99) for t in runs),
+        start_p50=median(percentile(t.starts, 50) for t in runs) if runs[0].starts else 0.0,
+        submit_p50=median(percentile(t.submits, 50) for t in runs) if runs[0].submits else 0.0,
+        submit_max=max(max(t.submits, default=0.0) for t in runs),
+        answers=sum(len(t.answers) + t.together_answers for t in runs),
+    )
+
+
+def measure(
+    runs: int = 5, one_by_one: int = 8, together: int = 12, *, postgres: bool = True
+) -> tuple[list[Row], dict[str, float]]:
+    """Run figure 1; return the table rows and the resident memory after it (MiB)."""
+    logging.getLogger("collectors").setLevel(logging.WARNING)
+    config = telegram_config(county_config())
+    rows: list[Row] = []
+    echo = summarise(asyncio.run(echo_runs(runs, one_by_one, together)))
+    databases: list[tuple[str, Callable[[], Any]]] = [("SQLite", lambda: sqlite_database(config))]
+    url = postgres_url() if postgres else None
+    if url is not None:
+        databases.append(("PostgreSQL", lambda: postgres_database(url, config)))
+    memory: dict[str, float] = {}
+    for name, opener in databases:
+        with opener() as db:
+            found = summarise(asyncio.run(_bot_runs(db, config, runs, one_by_one, together)))
+        memory[name] = rss_mib()
+        sqlite = name == "SQLite"
+        meets = found.one_by_one >= 500 and found.one_by_one >= echo.one_by_one / 4
+        rows += [
+            Row(
+                f"1 answers/s, one report after another, {name} ({found.answers} answers)",
+                f"{found.one_by_one:.0f}/s",
+                f"echo {echo.one_by_one:.0f}/s",
+                ratio(found.one_by_one, echo.one_by_one),
+                "≥ 500/s and ≥ ×0.25 of echo" if sqlite else "",
+                meets if sqlite else None,
+            ),
+            Row(
+                f"1 answer latency p50, {name}",
+                ms(found.p50),
+                f"echo {ms(echo.p50)}",
+                ratio(found.p50, echo.p50),
+            ),
+            Row(
+                f"1 answer latency p99, {name}",
+                ms(found.p99),
+                f"echo {ms(echo.p99)}",
+                ratio(found.p99, echo.p99),
+                "< 20 ms" if sqlite else "",
+                found.p99 < 0.020 if sqlite else None,
+            ),
+            Row(
+                f"1 answers/s, {together} managers at once, {name}",
+                f"{found.together:.0f}/s",
+                f"echo {echo.together:.0f}/s",
+                ratio(found.together, echo.together),
+            ),
+            Row(
+                f"1 answer latency p99, {together} at once (waiting included), {name}",
+                ms(found.together_p99),
+                f"echo {ms(echo.together_p99)}",
+                ratio(found.together_p99, echo.together_p99),
+            ),
+            Row(f"1 /report (start) p50, {name}", ms(found.start_p50)),
+            Row(
+                f"1 send report + summary picture p50 (max), {name}",
+                f"{ms(found.submit_p50)} ({ms(found.submit_max)})",
+            ),
+        ]
+    if url is None:
+        rows.append(Row("1 PostgreSQL", "not reachable: skipped" if postgres else "not asked"))
+    return rows, memory
+
+
+__all__ = ["ANSWERS_PER_REPORT", "SCRIPT", "Feeder", "echo_runs", "measure", "unpaced_limiter"]
+
+
+if __name__ == "__main__":
+    from benchmarks.common import table
+
+    found, _memory = measure(runs=3, postgres=False)
+    print(table(found))
