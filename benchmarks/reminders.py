@@ -50,7 +50,7 @@ from tests.support import Clock
 OPEN = datetime(2025, 9, 1, 6, 0, tzinfo=UTC)  # 09:00 in Helsinki
 TOKEN = "123:BENCH"
 SECRET = b"benchmark-secret"
-TIME_SCALE = 5.0
+TIME_SCALE = 4.0
 PER_SECOND = 30
 PLAN_LIMIT_SECONDS = 2.0
 FIRST_USER = 500_000
