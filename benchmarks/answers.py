@@ -39,6 +39,7 @@ from benchmarks.world import (
     sqlite_database,
 )
 from bot.telegram_transport import TelegramTransport
+from charts.cache import DEFAULT_CACHE
 from collectors.app import build_engine
 from collectors.config import AppConfig
 from storage.db import Database
@@ -341,6 +342,7 @@ def measure(
         databases.append(("PostgreSQL", lambda: postgres_database(url, config)))
     memory: dict[str, float] = {}
     for name, opener in databases:
+        DEFAULT_CACHE.clear()  # the same units and answers on each database: draw them again
         with opener() as db:
             found = summarise(asyncio.run(_bot_runs(db, config, runs, one_by_one, together)))
         memory[name] = rss_mib()
