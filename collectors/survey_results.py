@@ -172,7 +172,8 @@ def survey_results(
     questions = questions_of(config, definition) if definition is not None else []
     units = {u.id: u for u in session.exec(select(Unit)).all()}
     tree = _groups(config, units, row.unit_ids)
-    counts = survey_figures.answer_counts(session, round_id)
+    counted = survey_figures.round_counts(session, round_id)  # the round's answers, read once
+    counts = counted.given
     totals = {g: counts.get((g, surveys.RESPONSE_MARKER), 0) for g in tree.parents}
     hidden = hidden_groups(tree, totals, minimum)
     visible_per_question = {
@@ -181,10 +182,10 @@ def survey_results(
         for q in questions
     }
     numeric = [q for q in questions if q.kind is not QuestionKind.TEXT]
-    figures = survey_figures.scale_figures(
-        session, round_id, {q.id: INDEX_BANDS[q.index] if q.index else None for q in numeric}
+    figures = counted.scale_figures(
+        {q.id: INDEX_BANDS[q.index] if q.index else None for q in numeric}
     )
-    spread = survey_figures.distributions(session, round_id) if numeric else {}
+    spread = counted.values if numeric else {}
     free = {
         q.id: survey_figures.texts(session, round_id, q.id, visible_per_question[q.id])
         for q in questions

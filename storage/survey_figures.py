@@ -1,10 +1,11 @@
 """Survey figures, computed in SQL over subtrees of the organisation.
 
-A recursive CTE lists every unit with each of its ancestors (``tree(unit_id, group_id)``). The
-answers are first counted per unit (and value), then those counts are joined to the tree and
-summed per ``group_id``, so a division's figure counts the answers of all its units; joining
-the counts rather than the answers themselves keeps the join a few thousand rows long. Sums use
-``CASE`` inside ``SUM``; no answer is looped over in Python. Nothing here is shown as is:
+A recursive CTE lists every unit with each of its ancestors (``tree(unit_id, group_id)``). One
+grouped query counts a round's answers per unit, question and value, joins those counts to the
+tree and sums them per ``group_id``: how many in each group gave each value, a division's count
+covering all its units. Everything else (respondents, index bands, the index, the mean) is a
+sum over those few values per group and question (at most eleven); no answer is looped over in
+Python, and the round's answers are read once. Nothing here is shown as is:
 :mod:`collectors.survey_results` applies the suppression of small groups.
 """
 
@@ -14,8 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import CTE, String, Subquery, and_, case, cast, func, literal, or_, select
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy import CTE, String, cast, func, select
 from sqlmodel import Session, col
 
 from storage.models import RoleGrant, Unit
@@ -41,39 +41,9 @@ def unit_tree() -> CTE:
     return tree.union_all(step)
 
 
-def _per_unit(round_id: str, *conditions: ColumnElement[bool], by_value: bool = False) -> Subquery:
-    """``per_unit(unit_id, question_id[, value], n)``: a round's answers counted per unit."""
-    answer = SurveyAnswer.__table__  # type: ignore[attr-defined]
-    keys = [answer.c.unit_id, answer.c.question_id] + ([answer.c.value] if by_value else [])
-    return (
-        select(*keys, func.count().label("n"))
-        .where(answer.c.round_id == round_id, *conditions)
-        .group_by(*keys)
-        .subquery("per_unit")
-    )
-
-
-def answer_counts(session: Session, round_id: str) -> dict[tuple[str, str], int]:
-    """Answers per ``(group, question)`` over subtrees; question ``"*"`` counts respondents."""
-    answer = SurveyAnswer.__table__  # type: ignore[attr-defined]
-    given = or_(
-        answer.c.question_id == RESPONSE_MARKER,
-        answer.c.value.is_not(None),
-        answer.c.text.is_not(None),
-    )
-    counted = _per_unit(round_id, given)
-    tree = unit_tree()
-    statement = (
-        select(tree.c.group_id, counted.c.question_id, func.sum(counted.c.n))
-        .select_from(counted.join(tree, tree.c.unit_id == counted.c.unit_id))
-        .group_by(tree.c.group_id, counted.c.question_id)
-    )
-    return {(str(g), str(q)): int(n) for g, q, n in session.execute(statement).all()}
-
-
 @dataclass(frozen=True)
 class ScaleFigures:
-    """The sums of one question in one group, straight from SQL.
+    """The sums of one question in one group.
 
     Attributes:
         answers: Number of numeric answers.
@@ -90,72 +60,105 @@ class ScaleFigures:
     mean: float | None
 
 
+@dataclass(frozen=True)
+class RoundCounts:
+    """A round's answers counted per group (a unit with its whole subtree) and question.
+
+    Attributes:
+        values: ``(group, question) -> {value: answers}`` for the numeric answers.
+        given: ``(group, question) -> answers`` of any kind; question ``"*"`` counts the
+            respondents.
+    """
+
+    values: dict[tuple[str, str], dict[int, int]]
+    given: dict[tuple[str, str], int]
+
+    def scale_figures(
+        self, bands: Mapping[str, tuple[Band, Band] | None]
+    ) -> dict[tuple[str, str], ScaleFigures]:
+        """Count, index bands, index and mean per ``(group, question)``.
+
+        Args:
+            bands: For each numeric question id, its ``(low band, high band)`` or ``None``.
+        """
+        out: dict[tuple[str, str], ScaleFigures] = {}
+        for (group_id, qid), spread in self.values.items():
+            if qid not in bands:
+                continue
+            answers = sum(spread.values())
+            if not answers:
+                continue
+            pair = bands[qid]
+            low = high = 0
+            if pair is not None:
+                low = sum(n for value, n in spread.items() if pair[0][0] <= value <= pair[0][1])
+                high = sum(n for value, n in spread.items() if pair[1][0] <= value <= pair[1][1])
+            out[(group_id, qid)] = ScaleFigures(
+                answers=answers,
+                low=low,
+                high=high,
+                index=None if pair is None else 100.0 * (high - low) / answers,
+                mean=sum(value * n for value, n in spread.items()) / answers,
+            )
+        return out
+
+
+def round_counts(session: Session, round_id: str) -> RoundCounts:
+    """Count a round's answers per group, question and value in one grouped query."""
+    answer = SurveyAnswer.__table__  # type: ignore[attr-defined]
+    has_text = answer.c.text.is_not(None)
+    per_unit = (
+        select(
+            answer.c.unit_id,
+            answer.c.question_id,
+            answer.c.value,
+            has_text.label("has_text"),
+            func.count().label("n"),
+        )
+        .where(answer.c.round_id == round_id)
+        .group_by(answer.c.unit_id, answer.c.question_id, answer.c.value, has_text)
+        .subquery("per_unit")
+    )
+    tree = unit_tree()
+    keys = (tree.c.group_id, per_unit.c.question_id, per_unit.c.value, per_unit.c.has_text)
+    statement = (
+        select(*keys, func.sum(per_unit.c.n))
+        .select_from(per_unit.join(tree, tree.c.unit_id == per_unit.c.unit_id))
+        .group_by(*keys)
+    )
+    values: dict[tuple[str, str], dict[int, int]] = {}
+    given: dict[tuple[str, str], int] = {}
+    for group_id, qid, value, text, count in session.execute(statement).all():
+        key, n = (str(group_id), str(qid)), int(count)
+        if value is not None:
+            spread = values.setdefault(key, {})
+            spread[int(value)] = spread.get(int(value), 0) + n
+        if qid == RESPONSE_MARKER or value is not None or text:
+            given[key] = given.get(key, 0) + n
+    return RoundCounts(values, given)
+
+
+def answer_counts(session: Session, round_id: str) -> dict[tuple[str, str], int]:
+    """Answers per ``(group, question)`` over subtrees; question ``"*"`` counts respondents."""
+    return dict(round_counts(session, round_id).given)
+
+
 def scale_figures(
     session: Session, round_id: str, bands: Mapping[str, tuple[Band, Band] | None]
 ) -> dict[tuple[str, str], ScaleFigures]:
-    """Count, index bands, index and mean per ``(group, question)`` in one grouped query.
+    """Count, index bands, index and mean per ``(group, question)`` (see :class:`RoundCounts`).
 
     Args:
         session: The session.
         round_id: The round.
         bands: For each numeric question id, its ``(low band, high band)`` or ``None``.
     """
-    if not bands:
-        return {}
-    answer = SurveyAnswer.__table__  # type: ignore[attr-defined]
-    counted = _per_unit(
-        round_id,
-        answer.c.question_id.in_(list(bands)),
-        answer.c.value.is_not(None),
-        by_value=True,
-    )
-    tree = unit_tree()
-    question, value, n = counted.c.question_id, counted.c.value, counted.c.n
-
-    def band_case(position: int) -> ColumnElement[int]:
-        whens = [
-            (and_(question == qid, value >= pair[position][0], value <= pair[position][1]), n)
-            for qid, pair in bands.items()
-            if pair is not None
-        ]
-        return case(*whens, else_=0) if whens else literal(0)
-
-    indexed = [qid for qid, pair in bands.items() if pair is not None]
-    low, high, count = func.sum(band_case(0)), func.sum(band_case(1)), func.sum(n)
-    index = case((question.in_(indexed), 100.0 * (high - low) / func.nullif(count, 0)), else_=None)
-    mean = func.sum(value * n) * 1.0 / func.nullif(count, 0)
-    statement = (
-        select(tree.c.group_id, question, count, low, high, index, mean)
-        .select_from(counted.join(tree, tree.c.unit_id == counted.c.unit_id))
-        .group_by(tree.c.group_id, question)
-    )
-    out: dict[tuple[str, str], ScaleFigures] = {}
-    for group_id, qid, n, lows, highs, idx, mean in session.execute(statement).all():
-        out[(str(group_id), str(qid))] = ScaleFigures(
-            answers=int(n),
-            low=int(lows or 0),
-            high=int(highs or 0),
-            index=None if idx is None else float(idx),
-            mean=None if mean is None else float(mean),
-        )
-    return out
+    return round_counts(session, round_id).scale_figures(bands) if bands else {}
 
 
 def distributions(session: Session, round_id: str) -> dict[tuple[str, str], dict[int, int]]:
     """How many gave each value, per ``(group, question)``."""
-    answer = SurveyAnswer.__table__  # type: ignore[attr-defined]
-    counted = _per_unit(round_id, answer.c.value.is_not(None), by_value=True)
-    tree = unit_tree()
-    keys = (tree.c.group_id, counted.c.question_id, counted.c.value)
-    statement = (
-        select(*keys, func.sum(counted.c.n))
-        .select_from(counted.join(tree, tree.c.unit_id == counted.c.unit_id))
-        .group_by(*keys)
-    )
-    out: dict[tuple[str, str], dict[int, int]] = {}
-    for group_id, qid, value, n in session.execute(statement).all():
-        out.setdefault((str(group_id), str(qid)), {})[int(value)] = int(n)
-    return out
+    return {key: dict(spread) for key, spread in round_counts(session, round_id).values.items()}
 
 
 def texts(
@@ -207,9 +210,11 @@ def staff_by_group(session: Session, unit_ids: Sequence[str], at: datetime) -> d
 
 __all__ = [
     "Band",
+    "RoundCounts",
     "ScaleFigures",
     "answer_counts",
     "distributions",
+    "round_counts",
     "scale_figures",
     "staff_by_group",
     "texts",
