@@ -1,5 +1,8 @@
 """The scheduler: APScheduler 3 runs the reminder round (and the survey tick) every minute.
 
+Once a day the same tick also purges stale drafts (``security.draft_max_age_days``, written
+to the audit log) and the update keys kept against Telegram's redeliveries.
+
 One interval job (:data:`JOB_ID`) lives in a :class:`SQLAlchemyJobStore` in the project's own
 database (table ``apscheduler_jobs``), so it survives restarts. The job is a reference to the
 module-level coroutine :func:`scheduled_tick` with the name of a :class:`Ticker` registered in
@@ -35,12 +38,17 @@ from collectors.messages import Deliverer, Delivery, DeliveryOutcome
 from collectors.reminders import Reminders, RoundReport, deliverer_map
 from collectors.survey_rounds import record_outcomes, survey_tick
 from storage import notifications
+from storage.audit import record
+from storage.conversations import purge_updates
 from storage.db import Database, utcnow
+from storage.privacy import purge_stale_drafts
 
 log = logging.getLogger(__name__)
 
 JOB_ID = "omabot-tick"
 TICK_SECONDS = 60
+HOUSEKEEPING_EVERY = timedelta(days=1)
+UPDATE_KEYS_KEPT = timedelta(days=7)  # Telegram redelivers an update for at most 24 hours
 DEFAULT_NAME = "default"
 _TICKERS: dict[str, Ticker] = {}
 
@@ -52,10 +60,11 @@ class TickReport:
     reminders: RoundReport = field(default_factory=RoundReport)
     survey_messages: int = 0
     survey_failures: int = 0
+    drafts_purged: int = 0
 
 
 class Ticker:
-    """Everything a tick needs: the reminder round and the survey tick, with their deliverers.
+    """Everything a tick needs: the reminder round, the survey tick and the daily purge.
 
     Args:
         db: The database.
@@ -81,8 +90,10 @@ class Ticker:
         self.deliverers = deliverer_map(deliverers)
         self.clock = clock
         self.secret = secret
+        self.counter = counter
         self.reminders = Reminders(db, config, self.deliverers, clock=clock, counter=counter)
         self.last_success: datetime | None = None
+        self.last_housekeeping: datetime | None = None
         self.started_at = clock()
         self._busy = asyncio.Lock()
         self._in_flight: set[asyncio.Future[TickReport]] = set()
@@ -107,6 +118,11 @@ class Ticker:
             except Exception:
                 ok = False
                 log.exception("the survey tick failed")
+            try:
+                report.drafts_purged = await self._housekeeping(moment)
+            except Exception:
+                ok = False
+                log.exception("the daily purge of stale drafts failed")
             if ok:
                 self.last_success = self.clock()
             return report
@@ -151,7 +167,41 @@ class Ticker:
                         )
 
         await asyncio.to_thread(record)
-        return len(claimed), sum(1 for o in outcomes if o is not DeliveryOutcome.SENT)
+        failed = sum(1 for o in outcomes if o is not DeliveryOutcome.SENT)
+        if self.counter is not None:
+            for name, value in (
+                ("survey_messages_sent", len(claimed) - failed),
+                ("survey_messages_failed", failed),
+            ):
+                if value:
+                    self.counter(name, value)
+        return len(claimed), failed
+
+    async def _housekeeping(self, now: datetime) -> int:
+        """Once a day: purge stale drafts (audited) and update keys past redelivery.
+
+        The first tick of a process runs it; the purge is idempotent, so two processes or a
+        restart only repeat a cheap delete. Returns the number of drafts removed.
+        """
+        last = self.last_housekeeping
+        if last is not None and now - last < HOUSEKEEPING_EVERY:
+            return 0
+        age = timedelta(days=self.config.security.draft_max_age_days)
+
+        def purge() -> int:
+            with self.db.session() as session:
+                removed = purge_stale_drafts(session, age, now)
+                purge_updates(session, now - UPDATE_KEYS_KEPT)
+                if removed:
+                    detail = {"drafts": removed, "older_than_days": age.days}
+                    record(
+                        session, now=now, actor="scheduler", action="drafts.purged", detail=detail
+                    )
+                return removed
+
+        removed = await asyncio.to_thread(purge)
+        self.last_housekeeping = now
+        return removed
 
     async def _deliver(self, delivery: Delivery) -> DeliveryOutcome:
         deliverer = self.deliverers.get(delivery.transport)

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
+from storage.conversations import purge_conversations
 from storage.models import (
     Answer,
     ChatIdentity,
@@ -80,6 +81,6 @@ def purge_stale_drafts(session: Session, older_than: timedelta, now: datetime) -
     if ids:
         session.execute(delete(Answer).where(col(Answer.submission_id).in_(ids)))
         session.execute(delete(Submission).where(col(Submission.id).in_(ids)))
-    session.execute(delete(Conversation).where(col(Conversation.updated_at) < cutoff))
+    purge_conversations(session, older_than, now)
     session.flush()
     return len(ids)

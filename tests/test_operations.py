@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import getpass
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import inspect, text
+from sqlmodel import select
 
+from bot.scheduler import Ticker
+from collectors.config import AppConfig
 from collectors.engine import Engine
 from storage import reports
 from storage.audit import entries
 from storage.backup import BackupNotSupported, backup_sqlite, sqlite_path
 from storage.db import Database, current_revision, head_revision, upgrade
+from storage.models import Person, ProcessedUpdate
 from storage.people import Role, find_person
 from storage.privacy import forget_person, purge_stale_drafts
 from tests.support import Chat, join
@@ -98,6 +103,9 @@ def test_forgetting_a_person_keeps_their_submitted_report(engine: Engine) -> Non
         assert result.grants == 1
     with engine.db.session() as session:
         assert find_person(session, "test", "m1") is None
+        forgotten = session.get(Person, person.id)
+        assert forgotten is not None and forgotten.forgotten_at is not None
+        assert forgotten.display_name == "" and forgotten.language is None
         submission = reports.get_submission(session, "2025-T2", "kotihoito-a")
         assert submission is not None
         assert submission.submitted_role == "manager"
@@ -113,6 +121,31 @@ def test_stale_drafts_are_purged_and_sent_reports_kept(engine: Engine) -> None:
         assert purge_stale_drafts(session, timedelta(days=30), NOW + timedelta(days=10)) == 0
         assert purge_stale_drafts(session, timedelta(days=30), NOW + timedelta(days=31)) == 1
         assert reports.get_submission(session, "2025-T2", "kotihoito-a") is None
+
+
+async def test_the_scheduler_purges_stale_drafts_once_a_day_and_audits_it(
+    engine: Engine, config: AppConfig
+) -> None:
+    chat = join(engine, "m1", Role.MANAGER, "kotihoito-a", "en")
+    chat.send("/report").send("1050")
+    security = config.security.model_copy(update={"draft_max_age_days": 30})
+    ticker = Ticker(engine.db, config.model_copy(update={"security": security}), {})
+    with engine.db.session() as session:
+        assert session.exec(select(ProcessedUpdate)).first() is not None
+    day_29 = NOW + timedelta(days=29, hours=23)
+    assert (await ticker.tick(day_29)).drafts_purged == 0  # not stale yet
+    with engine.db.session() as session:
+        assert session.exec(select(ProcessedUpdate)).first() is None  # past redelivery
+    assert (await ticker.tick(day_29 + timedelta(hours=2))).drafts_purged == 0  # same day
+    with engine.db.session() as session:
+        assert reports.get_submission(session, "2025-T2", "kotihoito-a") is not None
+    assert (await ticker.tick(day_29 + timedelta(days=1))).drafts_purged == 1
+    with engine.db.session() as session:
+        assert reports.get_submission(session, "2025-T2", "kotihoito-a") is None
+        purged = [e for e in entries(session) if e.action == "drafts.purged"]
+    assert [(e.actor, e.detail) for e in purged] == [
+        ("scheduler", {"drafts": 1, "older_than_days": 30})
+    ]
 
 
 def test_corrections_are_audited(engine: Engine) -> None:
@@ -157,5 +190,5 @@ def test_ops_commands_from_the_cli(tmp_path: Path, engine: Engine) -> None:
     code, out = omabot("purge", "--older-than", "30")
     assert (code, out.strip()) == (0, "0 stale drafts removed")
     code, out = omabot("audit")
-    assert "cli person.forgotten person:1" in out
+    assert f"cli:{getpass.getuser()} person.forgotten person:1" in out
     assert "invitation.redeemed" in out
