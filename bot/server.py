@@ -28,7 +28,12 @@ from typing import Any
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.core import (
+    CounterMetricFamily,
+    GaugeMetricFamily,
+    Metric,
+    SummaryMetricFamily,
+)
 from prometheus_client.registry import Collector
 from sqlalchemy import text
 from telegram import Update
@@ -47,6 +52,14 @@ ENGINE_COUNTERS: dict[str, tuple[str, str]] = {
     "errors": ("omabot_errors", "Messages whose handling failed unexpectedly."),
     "answers_stored": ("omabot_answers_stored", "Report answers stored."),
     "reports_submitted": ("omabot_reports_submitted", "Period reports submitted."),
+    "reminders_sent": ("omabot_reminders_sent", "Reminders and period openings delivered."),
+    "reminders_failed": ("omabot_reminders_failed", "Reminders whose delivery failed."),
+    "reminders_blocked": ("omabot_reminders_blocked", "Reminders to chats that blocked the bot."),
+    "survey_messages_sent": ("omabot_survey_messages_sent", "Survey invitations delivered."),
+    "survey_messages_failed": (
+        "omabot_survey_messages_failed",
+        "Survey invitations not delivered.",
+    ),
 }
 _UNSAFE = re.compile(r"[^a-zA-Z0-9_]")
 
@@ -74,6 +87,12 @@ class _Mirror(Collector):
         counters = dict(self.engine.counters)  # one atomic copy; handlers count concurrently
         for key, (name, documentation) in ENGINE_COUNTERS.items():
             yield CounterMetricFamily(name, documentation, value=counters.pop(key, 0))
+        yield SummaryMetricFamily(
+            "omabot_chart_render_seconds",
+            "Time spent drawing charts, summary pages and reports for people.",
+            count_value=counters.pop("charts_drawn", 0),
+            sum_value=counters.pop("chart_render_ms", 0) / 1000,
+        )
         for key, value in sorted(counters.items()):
             yield CounterMetricFamily(
                 f"omabot_{_metric_name(key)}", f"Engine counter {key}.", value=value

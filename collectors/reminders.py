@@ -267,7 +267,12 @@ class Reminders:
             claimed = await asyncio.to_thread(self._claim, chunk, now, report)
             outcomes = await asyncio.gather(*(self._deliver(d) for _, d in claimed))
             await asyncio.to_thread(self._record, claimed, list(outcomes), now, report)
-        for name, value in (("reminders_sent", report.sent), ("reminders_failed", report.failed)):
+        counted = (
+            ("reminders_sent", report.sent),
+            ("reminders_failed", report.failed),
+            ("reminders_blocked", report.blocked),
+        )
+        for name, value in counted:
             if value and self.counter is not None:
                 self.counter(name, value)
         return report

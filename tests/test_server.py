@@ -13,14 +13,19 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from prometheus_client import CONTENT_TYPE_LATEST
 
+from bot.scheduler import Ticker
 from bot.server import SECRET_HEADER, create_server
 from bot.telegram import BotStartError, TelegramTransport, run_bot, serve
+from charts.data import TargetBars
 from collectors.app import build_engine
 from collectors.config import AppConfig, ServerConfig, TelegramConfig
+from collectors.drawing import draw_png
 from collectors.engine import Engine
-from collectors.messages import Inbound, InboundKind, Sender
+from collectors.messages import DeliveryOutcome, Inbound, InboundKind, Sender
 from storage.db import Database
 from tests.fakebotapi import FakeBotApi
+from tests.support import Clock
+from tests.test_reminders_support import BEFORE, OPEN, make_world
 
 SECRET = "s3cret-Token_for-webhooks"
 
@@ -178,6 +183,44 @@ async def test_metrics_mirror_engine_counters_and_extras(engine: Engine, config:
     ):
         assert expected in lines, f"{expected!r} not in\n{body}"
     assert "# TYPE omabot_updates_handled_total counter" in lines
+
+
+async def scrape(engine: Engine, config: AppConfig) -> set[str]:
+    async with TestClient(TestServer(create_server(engine, config))) as test_client:
+        response = await test_client.get("/metrics")
+        assert response.status == 200
+        return set((await response.text()).splitlines())
+
+
+async def test_metrics_count_reminders_and_chart_render_time(
+    engine: Engine, config: AppConfig, clock: Clock
+) -> None:
+    before = await scrape(engine, config)
+    for zero in (
+        "omabot_reminders_sent_total 0.0",
+        "omabot_reminders_failed_total 0.0",
+        "omabot_chart_render_seconds_count 0.0",
+    ):
+        assert zero in before  # present from the start, so rates work
+    clock.now = BEFORE
+    world = make_world(engine.db, config, clock)
+    world.recorder.outcomes["mb"] = DeliveryOutcome.FAILED
+    world.recorder.outcomes["mo"] = DeliveryOutcome.BLOCKED
+    ticker = Ticker(engine.db, config, [world.recorder], clock=clock, counter=engine.count)
+    report = await ticker.tick(OPEN)
+    assert (report.reminders.sent, report.reminders.failed, report.reminders.blocked) == (1, 1, 1)
+    draw_png(engine, TargetBars("Arvioinnit", (("Kotihoito", 79.0, 50.0),), "fi"))
+    lines = await scrape(engine, config)
+    for expected in (
+        "omabot_reminders_sent_total 1.0",
+        "omabot_reminders_failed_total 1.0",
+        "omabot_reminders_blocked_total 1.0",
+        "omabot_chart_render_seconds_count 1.0",
+        "# TYPE omabot_chart_render_seconds summary",
+    ):
+        assert expected in lines, f"{expected!r} not in {sorted(lines)}"
+    (total,) = [line for line in lines if line.startswith("omabot_chart_render_seconds_sum ")]
+    assert float(total.split()[1]) == engine.counters["chart_render_ms"] / 1000
 
 
 def test_server_without_telegram_has_no_webhook_route(engine: Engine, config: AppConfig) -> None:
