@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import getpass
 import io
 import json
 from collections.abc import Callable
@@ -254,7 +255,7 @@ def test_period_open_after_the_deadline_needs_a_new_deadline(omabot: Run, sqlite
         assert row is not None and row.manual
         assert (row.opens_on.isoformat(), row.deadline.isoformat()) == ("2025-09-01", "2025-10-29")
         audit = entries(session)
-        assert audit[0].actor == "cli" and audit[0].action == "period.opened"
+        assert audit[0].actor == f"cli:{getpass.getuser()}" and audit[0].action == "period.opened"
         assert audit[0].target == "period:2025-T2"
     db.dispose()
 
@@ -350,8 +351,9 @@ def test_invite_lifecycle(omabot: Run, config_path: Path, sqlite_url: str) -> No
     assert again.stderr == "Error: no open invitation with id 2 (`omabot invite list`)\n"
     with db.session() as session:
         actions = [(e.actor, e.action, e.target) for e in entries(session)]
-    assert ("cli", "invitation.created", "invitation:1") in actions
-    assert ("cli", "invitation.revoked", "invitation:2") in actions
+    actor = f"cli:{getpass.getuser()}"  # the operating-system user behind the command
+    assert (actor, "invitation.created", "invitation:1") in actions
+    assert (actor, "invitation.revoked", "invitation:2") in actions
     db.dispose()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import getpass
 import json
 import secrets
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -21,6 +22,7 @@ from collectors.config import load_config
 from collectors.messages import Deliverer, Delivery, DeliveryOutcome
 from collectors.organisation import sync_units
 from storage import surveys
+from storage.audit import entries
 from storage.db import Database
 from storage.people import Role
 from tests.support import REPORT_DAY, SMALL_CONFIG, Clock, join
@@ -147,6 +149,16 @@ def test_close_and_results(omabot: Run, database: Database) -> None:
     assert "closed" in omabot("survey", "list").stdout
     again = omabot("survey", "close", "2025-3")
     assert again.exit_code == 1 and "already closed" in again.stderr
+    with database.session() as session:
+        audited = [(e.actor, e.action, e.target, e.detail) for e in entries(session)]
+    actor = f"cli:{getpass.getuser()}"
+    assert (actor, "survey.closed", f"round:{row.id}", {"answers": 5}) in audited
+    assert (
+        actor,
+        "survey.opened",
+        f"round:{row.id}",
+        {"survey": "staff", "units": list(row.unit_ids), "label": "2025-3"},
+    ) in audited
 
 
 def test_mistakes_are_one_line_errors(omabot: Run) -> None:

@@ -10,6 +10,7 @@ configuration, 1 for anything else. A traceback is shown only with ``--verbose``
 
 from __future__ import annotations
 
+import getpass
 import logging
 import os
 import sys
@@ -60,6 +61,14 @@ class CliState:
             for line in problem.lines:
                 click.echo(line, err=True)
             raise SystemExit(2) from None
+
+    @cached_property
+    def actor(self) -> str:
+        """Who the audit log names for this command: ``cli:`` and the operating-system user."""
+        try:
+            return f"cli:{getpass.getuser()}"
+        except (KeyError, OSError):  # no user name in the environment or the password file
+            return "cli"
 
     @property
     def url(self) -> str:

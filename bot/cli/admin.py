@@ -352,7 +352,7 @@ def period_open(
         record(
             session,
             now=now,
-            actor="cli",
+            actor=state.actor,
             action="period.opened",
             target=f"period:{period.id}",
             detail={

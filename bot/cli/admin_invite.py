@@ -133,7 +133,7 @@ def invite_create(
         record(
             session,
             now=now,
-            actor="cli",
+            actor=state.actor,
             action="invitation.created",
             target=f"invitation:{invitation.id}",
             detail={"role": role, "unit": unit_id, "max_uses": uses, "hint": invitation.hint},
@@ -194,7 +194,7 @@ def invite_revoke(state: CliState, invitation_id: int) -> None:
         record(
             session,
             now=now,
-            actor="cli",
+            actor=state.actor,
             action="invitation.revoked",
             target=f"invitation:{invitation_id}",
         )

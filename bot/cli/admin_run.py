@@ -66,12 +66,12 @@ def run_command(state: CliState) -> None:
 
 
 # chat -----------------------------------------------------------------------------------------
-def resolve_handle(db: Database, who: str) -> tuple[str, Person | None]:
+def resolve_handle(db: Database, who: str, actor: str = "cli") -> tuple[str, Person | None]:
     """The terminal handle for ``who`` (a handle or a numeric person id) and the person.
 
     A person id without a terminal account gets one (``person-ID``, audited), so that an
     administrator can act as anyone locally. An unknown handle is a newcomer who can join
-    with ``/start CODE``.
+    with ``/start CODE``. ``actor`` is who the audit log names.
 
     Raises:
         LookupError: For an unknown person id or an unusable handle.
@@ -98,7 +98,7 @@ def resolve_handle(db: Database, who: str) -> tuple[str, Person | None]:
             record(
                 session,
                 now=now,
-                actor="cli",
+                actor=actor,
                 action="terminal.identity_added",
                 target=f"person:{person.id}",
             )
@@ -151,7 +151,7 @@ def chat_command(state: CliState, who: str, language: str | None) -> None:
     """
     config = state.config
     try:
-        handle, person = resolve_handle(state.db, who)
+        handle, person = resolve_handle(state.db, who, state.actor)
     except LookupError as problem:
         fail(str(problem))
     if person is None:

@@ -46,7 +46,11 @@ def forget(state: CliState, person_id: int) -> None:
             click.echo(f"no person with id {person_id}", err=True)
             raise SystemExit(2)
         record(
-            session, now=now, actor="cli", action="person.forgotten", target=f"person:{person_id}"
+            session,
+            now=now,
+            actor=state.actor,
+            action="person.forgotten",
+            target=f"person:{person_id}",
         )
     click.echo(
         f"person {person_id} forgotten: {result.identities} chat links removed, "
@@ -69,7 +73,9 @@ def purge(state: CliState, days: int | None) -> None:
     now = utcnow()
     with state.db.session() as session:
         removed = purge_stale_drafts(session, age, now)
-        record(session, now=now, actor="cli", action="drafts.purged", detail={"drafts": removed})
+        record(
+            session, now=now, actor=state.actor, action="drafts.purged", detail={"drafts": removed}
+        )
     click.echo(f"{removed} stale drafts removed")
 
 

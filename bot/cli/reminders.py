@@ -129,7 +129,7 @@ def remind_command(state: CliState, period_id: str, unit_id: str | None) -> None
         record(
             session,
             now=utcnow(),
-            actor="cli",
+            actor=state.actor,
             action="remind.manual",
             target=f"period:{period_id}",
             detail={"unit": unit_id, "sent": report.sent, "failed": report.failed},
@@ -210,7 +210,7 @@ def deputy_set(state: CliState, unit_id: str, person_id: int, until: str) -> Non
                 unit_id=unit_id,
                 person_id=person_id,
                 until=last,
-                actor="cli",
+                actor=state.actor,
                 now=now,
             )
         except ValueError as exc:
@@ -226,7 +226,12 @@ def deputy_end(state: CliState, unit_id: str, person_id: int) -> None:
     """End a deputy's time today and withdraw their reporting right for the unit."""
     with state.db.session() as session:
         ended = end_deputyship(
-            session, state.config, unit_id=unit_id, person_id=person_id, actor="cli", now=utcnow()
+            session,
+            state.config,
+            unit_id=unit_id,
+            person_id=person_id,
+            actor=state.actor,
+            now=utcnow(),
         )
     if not ended:
         fail(f"person {person_id} is not a deputy of {unit_id}")

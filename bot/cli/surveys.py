@@ -36,6 +36,7 @@ from collectors.survey_rounds import (
 )
 from collectors.survey_text import last_open_day, results_text, round_when
 from storage import surveys
+from storage.audit import record
 from storage.db import Database, utcnow
 from storage.models import Unit
 from storage.survey_models import SurveyRound
@@ -117,6 +118,14 @@ async def _open_and_invite(
         except ValueError as problem:
             fail(str(problem))
         asked = {p for p, _u in surveys.staff_members(session, row.unit_ids, utcnow())}
+        record(
+            session,
+            now=utcnow(),
+            actor=state.actor,
+            action="survey.opened",
+            target=f"round:{row.id}",
+            detail={"survey": survey, "units": list(row.unit_ids), "label": row.label},
+        )
     click.echo(
         f"Opened round {row.id} ({row.label}) of {survey} for {len(row.unit_ids)} units, "
         f"open until {last_open_day(config, row)}; {len(asked)} staff members asked."
@@ -173,6 +182,14 @@ def close_command(state: CliState, round_ref: str) -> None:
         answers = surveys.respondent_count(session, row.id)
         drafts = surveys.delete_survey_conversations(session, row.id, SURVEY_KIND)
         surveys.close_round(session, row.id, utcnow(), conversation_kind=SURVEY_KIND)
+        record(
+            session,
+            now=utcnow(),
+            actor=state.actor,
+            action="survey.closed",
+            target=f"round:{row.id}",
+            detail={"answers": answers},
+        )
     click.echo(
         f"Closed round {row.id} ({row.label}): {answers} answers; "
         f"{drafts} unfinished surveys deleted."
