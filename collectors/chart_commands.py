@@ -285,7 +285,9 @@ def _summary(ctx: Ctx, scope: Scope, unit: str, period: Period | None) -> list[O
 def summary_after_submit(ctx: Ctx, submission_id: int) -> list[Outbound]:
     """After a report is sent: the unit's summary of the period, as a picture.
 
-    A failure to draw never undoes the report: it is logged and the picture left out.
+    The report is committed before the drawing, so that no lock is held while it renders
+    (on SQLite everyone else's answer would wait). A failure to draw never undoes the report:
+    it is logged and the picture left out.
     """
     try:
         with ctx.session.begin_nested():
@@ -295,6 +297,7 @@ def summary_after_submit(ctx: Ctx, submission_id: int) -> list[Outbound]:
             period = find_period(ctx.session, ctx.config, submission.period_id)
             unit = submission.unit_id
             page = summary_page(ctx.session, ctx.config, scope_of(ctx.access), unit, period, ctx._)
+        release(ctx)
         png = draw_png(ctx.engine, fit_to_phone(page))
     except Exception:
         log.exception("could not draw the summary of submission %s", submission_id)

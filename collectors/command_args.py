@@ -22,7 +22,9 @@ def refusal(ctx: Ctx) -> UserError:
 def release(ctx: Ctx) -> None:
     """Commit the step's reads before drawing, so that no lock is held while charts render.
 
-    Only for commands that write nothing but the update's de-duplication key.
+    Only once the step has written everything it writes (a command that writes nothing but
+    the update's de-duplication key, or a report just sent): what follows is a new
+    transaction.
     """
     ctx.session.commit()
 

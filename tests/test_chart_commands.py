@@ -18,7 +18,7 @@ from openpyxl import load_workbook
 from bot.cli import admin, cli
 from bot.cli import charts as cli_charts
 from bot.cli.docs_images import docs_charts, seed_history
-from charts import IndexChart, TrendChart
+from charts import IndexChart, SummaryPage, TrendChart
 from charts.pages import plan_pages
 from collectors import chart_commands
 from collectors.chart_scope import Tree, find_metric, full_scope
@@ -355,3 +355,26 @@ def test_docs_images_have_one_chart_of_each_kind_from_seeded_history(
     assert all(value is not None for _label, value in trend.series[0].points)
     nps = drawn["chart-nps"]
     assert isinstance(nps, IndexChart) and len(nps.rounds) == 3
+
+
+def test_the_summary_after_sending_is_drawn_once_the_report_is_committed(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    committed: list[bool] = []
+    draw = chart_commands.draw_png
+
+    def draw_and_look(drawing_engine: Engine, page: SummaryPage) -> bytes:
+        with engine.db.session() as other:  # another connection sees only what is committed
+            submission = reports.get_submission(other, "2025-T2", "kotihoito-a")
+            committed.append(submission is not None and submission.first_submitted_at is not None)
+        return draw(drawing_engine, page)
+
+    monkeypatch.setattr(chart_commands, "draw_png", draw_and_look)
+    chat = join(engine, "m1", Role.MANAGER, "kotihoito-a", "en")
+    chat.press("English")
+    chat.send("/report")
+    for _question in range(11):
+        chat.press("Not available")
+    chat.press("Send the report").expect("Thank you!")
+    assert committed == [True]
+    assert any(isinstance(r, ImageReply) for r in chat.replies)
