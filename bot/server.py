@@ -55,10 +55,13 @@ ENGINE_COUNTERS: dict[str, tuple[str, str]] = {
     "reminders_sent": ("omabot_reminders_sent", "Reminders and period openings delivered."),
     "reminders_failed": ("omabot_reminders_failed", "Reminders whose delivery failed."),
     "reminders_blocked": ("omabot_reminders_blocked", "Reminders to chats that blocked the bot."),
-    "survey_messages_sent": ("omabot_survey_messages_sent", "Survey invitations delivered."),
+    "survey_messages_sent": (
+        "omabot_survey_messages_sent",
+        "Survey invitations and reminders delivered.",
+    ),
     "survey_messages_failed": (
         "omabot_survey_messages_failed",
-        "Survey invitations not delivered.",
+        "Survey invitations and reminders not delivered.",
     ),
 }
 _UNSAFE = re.compile(r"[^a-zA-Z0-9_]")
