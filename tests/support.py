@@ -322,3 +322,12 @@ def join(
     chat = Chat(engine, user_id, language)
     chat.send(f"/start {invite(engine, role, unit_id)}")
     return chat
+
+
+def send_blank_report(engine: Engine, user_id: str = "m1", unit_id: str = "kotihoito-a") -> Chat:
+    """A manager who joins in English and sends a report with every answer "not available"."""
+    chat = join(engine, user_id, Role.MANAGER, unit_id, "en")
+    chat.press("English").send("/report")
+    for _question in range(11):  # the small configuration's metrics of a home-care unit
+        chat.press("Not available")
+    return chat.press("Send the report").expect("Thank you!")

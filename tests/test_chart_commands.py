@@ -32,7 +32,7 @@ from collectors.periods import period_from_id
 from storage import reports, surveys
 from storage.db import Database
 from storage.people import Role
-from tests.support import REPORT_DAY, SMALL_CONFIG, Chat, join
+from tests.support import REPORT_DAY, SMALL_CONFIG, Chat, join, send_blank_report
 from tests.test_chart_data import seed
 from tests.test_cli import write_config
 
@@ -370,11 +370,6 @@ def test_the_summary_after_sending_is_drawn_once_the_report_is_committed(
         return draw(drawing_engine, page)
 
     monkeypatch.setattr(chart_commands, "draw_png", draw_and_look)
-    chat = join(engine, "m1", Role.MANAGER, "kotihoito-a", "en")
-    chat.press("English")
-    chat.send("/report")
-    for _question in range(11):
-        chat.press("Not available")
-    chat.press("Send the report").expect("Thank you!")
+    chat = send_blank_report(engine)
     assert committed == [True]
     assert any(isinstance(r, ImageReply) for r in chat.replies)

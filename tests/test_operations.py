@@ -21,7 +21,7 @@ from storage.db import Database, current_revision, head_revision, upgrade
 from storage.models import Person, ProcessedUpdate
 from storage.people import Role, find_person
 from storage.privacy import forget_person, purge_stale_drafts
-from tests.support import Chat, join
+from tests.support import Chat, join, send_blank_report
 
 NOW = datetime(2025, 9, 10, 7, 0, tzinfo=UTC)
 
@@ -88,12 +88,7 @@ def test_backup_of_postgresql_gives_a_pg_dump_hint() -> None:
 
 
 def test_forgetting_a_person_keeps_their_submitted_report(engine: Engine) -> None:
-    chat = join(engine, "m1", Role.MANAGER, "kotihoito-a", "en")
-    chat.press("English")
-    chat.send("/report")
-    for _question in range(11):
-        chat.press("Not available")
-    chat.press("Send the report").expect("Thank you!")
+    send_blank_report(engine)
     with engine.db.session() as session:
         person = find_person(session, "test", "m1")
         assert person is not None and person.id is not None
@@ -149,11 +144,7 @@ async def test_the_scheduler_purges_stale_drafts_once_a_day_and_audits_it(
 
 
 def test_corrections_are_audited(engine: Engine) -> None:
-    chat = join(engine, "m1", Role.MANAGER, "kotihoito-a", "en")
-    chat.press("English").send("/report")
-    for _question in range(11):
-        chat.press("Not available")
-    chat.press("Send the report")
+    chat = send_blank_report(engine)
     chat.send("/report").press("Correct it").press("1").send("1050").press("Send corrections")
     with engine.db.session() as session:
         actions = [(e.action, e.detail.get("metric")) for e in entries(session)]
