@@ -297,7 +297,11 @@ def summary_after_submit(ctx: Ctx, submission_id: int) -> list[Outbound]:
             period = find_period(ctx.session, ctx.config, submission.period_id)
             unit = submission.unit_id
             page = summary_page(ctx.session, ctx.config, scope_of(ctx.access), unit, period, ctx._)
-        release(ctx)
+    except Exception:
+        log.exception("could not gather the summary of submission %s", submission_id)
+        return []
+    release(ctx)  # storing the report itself: a failure here is the step's, never swallowed
+    try:
         png = draw_png(ctx.engine, fit_to_phone(page))
     except Exception:
         log.exception("could not draw the summary of submission %s", submission_id)

@@ -373,3 +373,17 @@ def test_the_summary_after_sending_is_drawn_once_the_report_is_committed(
     chat = send_blank_report(engine)
     assert committed == [True]
     assert any(isinstance(r, ImageReply) for r in chat.replies)
+
+
+def test_a_summary_that_fails_to_draw_leaves_the_report_sent(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(_engine: Engine, _page: SummaryPage) -> bytes:
+        raise RuntimeError("renderer down")
+
+    monkeypatch.setattr(chart_commands, "draw_png", broken)
+    chat = send_blank_report(engine)  # "Thank you!" still comes
+    assert not any(isinstance(r, ImageReply) for r in chat.replies)
+    with engine.db.session() as session:
+        submission = reports.get_submission(session, "2025-T2", "kotihoito-a")
+        assert submission is not None and submission.first_submitted_at is not None
