@@ -39,16 +39,14 @@ from collectors.reminders import Reminders, RoundReport, deliverer_map
 from collectors.survey_rounds import record_outcomes, survey_tick
 from storage import notifications
 from storage.audit import record
-from storage.conversations import purge_updates
 from storage.db import Database, utcnow
-from storage.privacy import purge_stale_drafts
+from storage.privacy import purge_expired
 
 log = logging.getLogger(__name__)
 
 JOB_ID = "omabot-tick"
 TICK_SECONDS = 60
 HOUSEKEEPING_EVERY = timedelta(days=1)
-UPDATE_KEYS_KEPT = timedelta(days=7)  # Telegram redelivers an update for at most 24 hours
 DEFAULT_NAME = "default"
 _TICKERS: dict[str, Ticker] = {}
 
@@ -190,8 +188,7 @@ class Ticker:
 
         def purge() -> int:
             with self.db.session() as session:
-                removed = purge_stale_drafts(session, age, now)
-                purge_updates(session, now - UPDATE_KEYS_KEPT)
+                removed = purge_expired(session, age, now)
                 if removed:
                     detail = {"drafts": removed, "older_than_days": age.days}
                     record(

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
-from storage.conversations import purge_conversations
+from storage.conversations import purge_conversations, purge_updates
 from storage.models import (
     Answer,
     ChatIdentity,
@@ -84,3 +84,18 @@ def purge_stale_drafts(session: Session, older_than: timedelta, now: datetime) -
     purge_conversations(session, older_than, now)
     session.flush()
     return len(ids)
+
+
+UPDATE_KEYS_KEPT = timedelta(days=7)
+"""How long an update's de-duplication key is kept; Telegram redelivers for at most 24 hours."""
+
+
+def purge_expired(session: Session, draft_age: timedelta, now: datetime) -> int:
+    """The routine purge: stale drafts (see :func:`purge_stale_drafts`) and old update keys.
+
+    Returns:
+        The number of draft submissions removed.
+    """
+    removed = purge_stale_drafts(session, draft_age, now)
+    purge_updates(session, now - UPDATE_KEYS_KEPT)
+    return removed

@@ -178,8 +178,12 @@ def test_ops_commands_from_the_cli(tmp_path: Path, engine: Engine) -> None:
     code, out = omabot("person", "forget", "999")
     assert code == 2
     assert "no person with id 999" in out
+    with engine.db.session() as session:
+        assert session.exec(select(ProcessedUpdate)).first() is not None  # from 2025
     code, out = omabot("purge", "--older-than", "30")
     assert (code, out.strip()) == (0, "0 stale drafts removed")
+    with engine.db.session() as session:
+        assert session.exec(select(ProcessedUpdate)).first() is None  # past redelivery
     code, out = omabot("audit")
     assert f"cli:{getpass.getuser()} person.forgotten person:1" in out
     assert "invitation.redeemed" in out

@@ -12,7 +12,7 @@ from bot.cli import CliState, pass_state
 from storage.audit import entries, record
 from storage.backup import BackupNotSupported, backup_sqlite
 from storage.db import utcnow
-from storage.privacy import forget_person, purge_stale_drafts
+from storage.privacy import forget_person, purge_expired
 
 
 @click.command("backup")
@@ -68,11 +68,14 @@ def forget(state: CliState, person_id: int) -> None:
 )
 @pass_state
 def purge(state: CliState, days: int | None) -> None:
-    """Delete never-sent drafts and stale conversations older than the configured age."""
+    """Delete never-sent drafts and stale conversations older than the configured age.
+
+    Update keys kept against Telegram's redeliveries go after 7 days, as in the daily purge.
+    """
     age = timedelta(days=days or state.config.security.draft_max_age_days)
     now = utcnow()
     with state.db.session() as session:
-        removed = purge_stale_drafts(session, age, now)
+        removed = purge_expired(session, age, now)
         record(
             session, now=now, actor=state.actor, action="drafts.purged", detail={"drafts": removed}
         )
