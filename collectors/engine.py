@@ -13,10 +13,10 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from sqlmodel import Session
 
@@ -25,14 +25,16 @@ from collectors.config import AppConfig
 from collectors.i18n import Translator, pick_language, translator
 from collectors.messages import Inbound, InboundKind, Outbound, Sender, TextReply
 from storage import conversations, notifications
+from storage.conversations import ConversationRow
 from storage.db import Database, utcnow
-from storage.models import Conversation, Person, Unit
+from storage.models import Person, Unit
 from storage.people import find_person, units_by_id
 
 log = logging.getLogger(__name__)
 
 MAX_TEXT = 2000
 STEP_SEPARATOR = "|"
+T = TypeVar("T")
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")  # NUL (PostgreSQL refuses it), lone surrogates
 
 
@@ -77,8 +79,19 @@ class Ctx:
     person: Person
     access: Access
     now: datetime
-    conversation: Conversation | None
+    conversation: ConversationRow | None
     replies: list[Outbound] = field(default_factory=list)
+    _read_once: dict[Hashable, Any] = field(default_factory=dict)
+
+    def once(self, key: Hashable, read: Callable[[], T]) -> T:
+        """``read()`` on the first call with ``key`` in this step, the same value afterwards.
+
+        For data the step reads more than once and does not change itself (last period's
+        answers while this period's are being written).
+        """
+        if key not in self._read_once:
+            self._read_once[key] = read()
+        return self._read_once[key]
 
     @property
     def config(self) -> AppConfig:
@@ -118,7 +131,7 @@ class Ctx:
 
 
 class Flow(Protocol):
-    """A conversation with explicit states kept in ``Conversation.state``."""
+    """A conversation with explicit states kept in the person's stored conversation state."""
 
     kind: str
 

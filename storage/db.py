@@ -7,7 +7,7 @@ can share one file. PostgreSQL is used as is.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,6 +18,7 @@ from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
 
@@ -47,6 +48,15 @@ def _sqlite_begin(connection: Any) -> None:
     # Take the write lock at the start: a transaction that reads and then writes cannot then
     # fail with "database is locked" when another thread (the scheduler) wrote in between.
     connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def dialect_insert(session: Session) -> Callable[..., Any]:
+    """The session's dialect's ``insert``, which has ``on_conflict_do_nothing``.
+
+    SQLite and PostgreSQL both know ``INSERT .. ON CONFLICT``; SQLAlchemy offers it on each
+    dialect's own ``insert`` construct.
+    """
+    return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:

@@ -15,10 +15,10 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import bindparam, func, or_, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from storage.db import dialect_insert
 from storage.models import Answer, ChatIdentity, Person, RoleGrant, Submission
 from storage.notify_models import Absence, Deputy, Notification, Snooze
 from storage.people import Role
@@ -86,8 +86,7 @@ def claim_many(session: Session, items: Sequence[Claim], now: datetime) -> set[s
     if not items:
         return set()
     table: Any = Notification.__table__  # type: ignore[attr-defined]
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = dialect_insert(session)
     rows = [
         {
             "key": item.key[:KEY_LENGTH],
@@ -231,20 +230,27 @@ def mark_blocked(session: Session, transport: str, chat_id: str, now: datetime) 
     return len(rows)
 
 
-def clear_blocked(session: Session, transport: str, external_id: str) -> bool:
-    """Forget a block when the person writes to the bot again; ``True`` when one was cleared."""
-    statement = select(ChatIdentity).where(
-        ChatIdentity.transport == transport,
-        ChatIdentity.external_id == external_id,
-        col(ChatIdentity.blocked_at).is_not(None),
+_IDENTITIES: Any = ChatIdentity.__table__  # type: ignore[attr-defined]
+_CLEAR_BLOCKED = (
+    update(_IDENTITIES)
+    .where(
+        _IDENTITIES.c.transport == bindparam("b_transport"),
+        _IDENTITIES.c.external_id == bindparam("b_external_id"),
+        _IDENTITIES.c.blocked_at.is_not(None),
     )
-    row = session.exec(statement).first()
-    if row is None:
-        return False
-    row.blocked_at = None
-    session.add(row)
-    session.flush()
-    return True
+    .values(blocked_at=None)
+)
+
+
+def clear_blocked(session: Session, transport: str, external_id: str) -> bool:
+    """Forget a block when the person writes to the bot again; ``True`` when one was cleared.
+
+    Runs on every step, so it is one Core ``UPDATE`` built once (usually changing nothing).
+    """
+    result: Any = session.connection().execute(
+        _CLEAR_BLOCKED, {"b_transport": transport, "b_external_id": external_id}
+    )
+    return int(result.rowcount) > 0
 
 
 # absences -------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import bindparam, func, or_, update
 from sqlmodel import Session, col, select
 
 from storage.models import ChatIdentity, Invitation, InvitationAttempt, Person, RoleGrant, Unit
@@ -29,15 +29,27 @@ def hash_code(code: str) -> str:
     return hashlib.sha256(code.strip().encode("utf-8")).hexdigest()
 
 
+# Read on every step: built once, with the values bound at each call.
+_FIND_PERSON = (
+    select(Person)
+    .join(ChatIdentity, col(ChatIdentity.person_id) == col(Person.id))
+    .where(
+        col(ChatIdentity.transport) == bindparam("transport"),
+        col(ChatIdentity.external_id) == bindparam("external_id"),
+    )
+    .where(col(Person.forgotten_at).is_(None))
+)
+_ACTIVE_GRANTS = select(RoleGrant).where(
+    col(RoleGrant.person_id) == bindparam("person_id"),
+    col(RoleGrant.revoked_at).is_(None),
+    or_(col(RoleGrant.valid_until).is_(None), col(RoleGrant.valid_until) > bindparam("now")),
+)
+
+
 def find_person(session: Session, transport: str, external_id: str) -> Person | None:
     """The person behind a transport account, if any (forgotten people are not found)."""
-    statement = (
-        select(Person)
-        .join(ChatIdentity, col(ChatIdentity.person_id) == col(Person.id))
-        .where(ChatIdentity.transport == transport, ChatIdentity.external_id == external_id)
-        .where(col(Person.forgotten_at).is_(None))
-    )
-    return session.exec(statement).first()
+    params = {"transport": transport, "external_id": external_id}
+    return session.exec(_FIND_PERSON, params=params).first()
 
 
 def identities(session: Session, person_id: int) -> Sequence[ChatIdentity]:
@@ -75,12 +87,7 @@ def create_person(
 
 def active_grants(session: Session, person_id: int, now: datetime) -> list[RoleGrant]:
     """The person's grants that are neither revoked nor expired."""
-    statement = select(RoleGrant).where(
-        RoleGrant.person_id == person_id,
-        col(RoleGrant.revoked_at).is_(None),
-        or_(col(RoleGrant.valid_until).is_(None), col(RoleGrant.valid_until) > now),
-    )
-    return list(session.exec(statement).all())
+    return list(session.exec(_ACTIVE_GRANTS, params={"person_id": person_id, "now": now}).all())
 
 
 def grant(
