@@ -123,6 +123,9 @@ class ReportFlow:
         }
         unit_name = ctx.access.units[unit_id].name(ctx.language)
         period = find_period(ctx.session, ctx.config, period_id)
+        # The period compared with is fixed when the report opens, so that no step reads the
+        # period again to find it.
+        state["previous"] = previous_period_id(ctx.config, period)
         if submission.status in ("submitted", "reopened"):
             state["stage"] = "reopen"
             ctx.save(KIND, state)
@@ -165,11 +168,20 @@ class ReportFlow:
         return submission
 
     def _previous(self, ctx: Ctx, state: dict[str, Any]) -> dict[str, Answer]:
-        period = find_period(ctx.session, ctx.config, state["period"])
-        previous_id = previous_period_id(ctx.config, period)
-        if previous_id is None:
-            return {}
-        return reports.previous_answers(ctx.session, state["unit"], previous_id)
+        """Last period's answers of the unit, read once per step."""
+        unit, period_id = state["unit"], state["period"]
+
+        def read() -> dict[str, Answer]:
+            if "previous" in state:
+                previous_id = state["previous"]
+            else:  # a report opened before the state kept it
+                period = find_period(ctx.session, ctx.config, period_id)
+                previous_id = previous_period_id(ctx.config, period)
+            if previous_id is None:
+                return {}
+            return reports.previous_answers(ctx.session, unit, previous_id)
+
+        return ctx.once(("previous answers", unit, period_id), read)
 
     def _ask(self, ctx: Ctx, state: dict[str, Any]) -> list[Outbound]:
         metrics = self._metrics(ctx, state)

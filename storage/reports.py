@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import bindparam, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
 from storage.models import Answer, AnswerRevision, ReportingPeriod, Submission, Unit
@@ -116,8 +118,8 @@ class AnswerValue:
     choices: tuple[str, ...] | None = None
     raw: str = ""
 
-    def same_as(self, row: Answer) -> bool:
-        """Whether ``row`` already holds this value."""
+    def same_as(self, row: Any) -> bool:
+        """Whether ``row`` (an :class:`Answer` or a row of its table) already holds this value."""
         return (
             row.status == self.status
             and row.value == self.value
@@ -128,6 +130,23 @@ class AnswerValue:
         )
 
 
+# Stored on every answer: SQLAlchemy Core statements built once, the values bound at each call
+# (through the ORM the read, the insert and the two flushes cost four times as much).
+_ANSWERS: Any = Answer.__table__  # type: ignore[attr-defined]
+_FIND_ANSWER = select(_ANSWERS).where(
+    _ANSWERS.c.submission_id == bindparam("b_submission"),
+    _ANSWERS.c.metric_id == bindparam("b_metric"),
+)
+_UPDATE_ANSWER = update(_ANSWERS).where(_ANSWERS.c.id == bindparam("b_id"))
+_INSERT_REVISION = AnswerRevision.__table__.insert()  # type: ignore[attr-defined]
+_SUBMISSIONS: Any = Submission.__table__  # type: ignore[attr-defined]
+_TOUCH_SUBMISSION = (
+    update(_SUBMISSIONS)
+    .where(_SUBMISSIONS.c.id == bindparam("b_id"))
+    .values(updated_at=bindparam("b_now"))
+)
+
+
 def put_answer(
     session: Session,
     submission: Submission,
@@ -136,46 +155,50 @@ def put_answer(
     *,
     person_id: int,
     now: datetime,
-) -> Answer:
-    """Store an answer; after a first submission the earlier value is kept as a revision."""
+) -> int:
+    """Store an answer and return its id; after a first submission the earlier value is kept
+    as a revision.
+
+    Writes with Core statements: an ``Answer`` of this row already in the session is expired
+    (read again when next used), and ``submission.updated_at`` is set as stored.
+    """
     assert submission.id is not None
-    row = session.exec(
-        select(Answer).where(Answer.submission_id == submission.id, Answer.metric_id == metric_id)
+    connection = session.connection()
+    found = connection.execute(
+        _FIND_ANSWER, {"b_submission": submission.id, "b_metric": metric_id}
     ).first()
-    if row is not None and new.same_as(row):
-        return row
-    if row is None:
-        row = Answer(
-            submission_id=submission.id, metric_id=metric_id, status=new.status, updated_at=now
+    if found is not None and new.same_as(found):
+        return int(found.id)
+    values = {
+        "status": new.status,
+        "value": new.value,
+        "second": new.second,
+        "text": new.text,
+        "choices": list(new.choices) if new.choices is not None else None,
+        "raw": new.raw[:500],
+        "updated_by": person_id,
+        "updated_at": now,
+    }
+    if found is None:
+        inserted: Any = connection.execute(
+            _ANSWERS.insert(), values | {"submission_id": submission.id, "metric_id": metric_id}
         )
-    elif submission.first_submitted_at is not None:
-        assert row.id is not None
-        session.add(
-            AnswerRevision(
-                answer_id=row.id,
-                status=row.status,
-                value=row.value,
-                second=row.second,
-                text=row.text,
-                choices=row.choices,
-                raw=row.raw,
-                replaced_by=person_id,
-                replaced_at=now,
+        answer_id = int(inserted.inserted_primary_key[0])
+    else:
+        answer_id = int(found.id)
+        if submission.first_submitted_at is not None:
+            earlier = {k: getattr(found, k) for k in ("status", "value", "second", "text", "raw")}
+            revision = earlier | {"choices": found.choices, "answer_id": answer_id}
+            connection.execute(
+                _INSERT_REVISION, revision | {"replaced_by": person_id, "replaced_at": now}
             )
-        )
-    row.status = new.status
-    row.value = new.value
-    row.second = new.second
-    row.text = new.text
-    row.choices = list(new.choices) if new.choices is not None else None
-    row.raw = new.raw[:500]
-    row.updated_by = person_id
-    row.updated_at = now
-    session.add(row)
-    submission.updated_at = now
-    session.add(submission)
-    session.flush()
-    return row
+        connection.execute(_UPDATE_ANSWER, values | {"b_id": answer_id})
+        cached = session.identity_map.get(session.identity_key(Answer, answer_id))
+        if cached is not None:
+            session.expire(cached)
+    connection.execute(_TOUCH_SUBMISSION, {"b_id": submission.id, "b_now": now})
+    set_committed_value(submission, "updated_at", now)
+    return answer_id
 
 
 def revisions_of(session: Session, answer_id: int) -> Sequence[AnswerRevision]:
@@ -204,12 +227,21 @@ def mark_submitted(
     session.flush()
 
 
+# Read on every step of a report (last period's answers are shown beside each question).
+_PREVIOUS_ANSWERS = (
+    select(Answer)
+    .join(Submission, col(Submission.id) == col(Answer.submission_id))
+    .where(
+        col(Submission.unit_id) == bindparam("b_unit"),
+        col(Submission.period_id) == bindparam("b_period"),
+    )
+)
+
+
 def previous_answers(session: Session, unit_id: str, period_id: str) -> dict[str, Answer]:
     """The answers of a unit's submission for ``period_id`` (any status), by metric id."""
-    submission = get_submission(session, period_id, unit_id)
-    if submission is None or submission.id is None:
-        return {}
-    return answers_of(session, submission.id)
+    rows = session.exec(_PREVIOUS_ANSWERS, params={"b_unit": unit_id, "b_period": period_id})
+    return {row.metric_id: row for row in rows}
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,9 @@ from collectors.app import build_engine
 from collectors.config import AppConfig
 from collectors.engine import Engine
 from collectors.messages import Inbound, InboundKind
-from storage import reports
+from storage import conversations, reports
 from storage.db import Database
-from storage.people import Role
+from storage.people import Role, find_person
 from tests.support import Chat, Clock, invite, join
 
 
@@ -132,6 +132,23 @@ def test_controls_back_skip_not_available_and_reuse(engine: Engine) -> None:
     assert answers["assessments_7d"].status == "not_available"
     assert answers["queue_time"].status == "skipped"
     assert answers["incidents"].status == "not_available"
+
+
+def test_a_report_opened_before_the_state_named_the_previous_period_still_compares(
+    engine: Engine,
+) -> None:
+    """Conversations stored by an earlier version lack ``previous``: it is worked out again."""
+    _seed_previous(engine)
+    chat = manager(engine)
+    chat.send("/report").expect("Last period: 1,000 pcs")
+    with engine.db.session() as session:
+        person = find_person(session, chat.transport, chat.user_id)
+        assert person is not None and person.id is not None
+        stored = conversations.load(session, person.id)
+        assert stored is not None and stored.state["previous"] == "2025-T1"
+        older = {k: v for k, v in stored.state.items() if k != "previous"}
+        conversations.save(session, person.id, stored.kind, older, engine.clock())
+    chat.send("1 200").expect("2/11", "Last period: 96%")
 
 
 def test_value_far_from_last_period_is_read_back(engine: Engine) -> None:

@@ -19,6 +19,7 @@ from storage.people import (
     use_invitation,
 )
 from storage.reports import AnswerValue
+from storage.surveys import aware
 
 NOW = datetime(2025, 9, 10, 7, 0, tzinfo=UTC)
 
@@ -80,7 +81,7 @@ def test_report_round_trip_with_revisions(any_db: Database) -> None:
         sub2 = reports.get_submission(session, "2025-T2", "kotihoito-a")
         assert sub2 is not None and sub2.id is not None
         assert sub2.status == "submitted" and sub2.version == 1
-        answer = reports.put_answer(
+        answer_id = reports.put_answer(
             session,
             sub2,
             "decisions",
@@ -91,11 +92,49 @@ def test_report_round_trip_with_revisions(any_db: Database) -> None:
         answers = reports.answers_of(session, sub2.id)
         assert answers["incident_types"].choices == ["medication", "fall"]
         assert answers["decisions"].value == 1060.0
-        assert answer.id is not None
-        revisions = reports.revisions_of(session, answer.id)
+        assert answers["decisions"].id == answer_id
+        revisions = reports.revisions_of(session, answer_id)
         assert [(r.value, r.raw) for r in revisions] == [(1050.0, "1 050")]
         rows = reports.export_rows(session, "2025-T2", None, "fi")
         assert {r.metric_id for r in rows} == {"decisions", "incident_types"}
+
+
+def test_put_answer_is_seen_by_answers_already_loaded_in_the_session(any_db: Database) -> None:
+    """put_answer writes with Core: an Answer the session holds must not keep the old value."""
+    with any_db.session() as session:
+        person = create_person(session, now=NOW, transport="telegram", external_id="43")
+        assert person.id is not None
+        reports.save_period(
+            session,
+            period_id="2025-T2",
+            scheme="tertile",
+            start=datetime(2025, 5, 1).date(),
+            end=datetime(2025, 8, 31).date(),
+            opens_on=datetime(2025, 9, 1).date(),
+            deadline=datetime(2025, 9, 21).date(),
+            manual=False,
+            now=NOW,
+        )
+        sub = reports.get_or_create_submission(session, "2025-T2", "kotihoito-a", person.id, NOW)
+        assert sub.id is not None
+        first = AnswerValue("answered", value=1.0, raw="1")
+        answer_id = reports.put_answer(
+            session, sub, "decisions", first, person_id=person.id, now=NOW
+        )
+        held = reports.answers_of(session, sub.id)["decisions"]
+        assert held.value == 1.0
+        later = NOW + timedelta(minutes=5)
+        again = reports.put_answer(session, sub, "decisions", first, person_id=person.id, now=later)
+        assert again == answer_id and sub.updated_at == NOW  # the same value changes nothing
+        second = AnswerValue("answered", value=2.0, raw="2")
+        reports.put_answer(session, sub, "decisions", second, person_id=person.id, now=later)
+        assert reports.answers_of(session, sub.id)["decisions"].value == 2.0
+        assert held.value == 2.0 and held.raw == "2"
+        assert reports.revisions_of(session, answer_id) == []  # not submitted yet: no revision
+        assert sub.updated_at == later and sub not in session.dirty
+    with any_db.session() as session:
+        stored = reports.get_submission(session, "2025-T2", "kotihoito-a")
+        assert stored is not None and aware(stored.updated_at) == later
 
 
 def test_invitation_lifecycle(any_db: Database) -> None:
