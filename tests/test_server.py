@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import socket
 import threading
 from collections.abc import AsyncIterator
@@ -271,6 +272,8 @@ async def test_serve_answers_and_stops_after_the_update_in_hand(
         return handle(message)
 
     monkeypatch.setattr(engine, "handle", held_handle)
+    frozen: list[bool] = []  # whether the bot was already running when start-up's heap froze
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(transport.running))
     port = free_port()
     telegram = TelegramConfig(
         mode=mode,
@@ -296,6 +299,7 @@ async def test_serve_answers_and_stops_after_the_update_in_hand(
         health = await http.get(f"{base}/healthz")
         checks = (await health.json())["checks"]
         assert checks == {"database": True, "telegram": True, "gate": True}
+        assert frozen == [True]
     await asyncio.wait_for(entered.wait(), 5)
     stop.set()
     await asyncio.wait_for(running, 10)
