@@ -236,10 +236,12 @@ def _fill_history(
             submission = reports.get_or_create_submission(
                 session, current.id, unit_id, person_id, sent
             )
+            submission_id = submission.id
+            assert submission_id is not None
             for metric in config.metrics_for(unit_id):
                 value = demo_value(metric, unit_id, back, language)
                 reports.put_answer(
-                    session, submission, metric.id, value, person_id=person_id, now=sent
+                    session, submission_id, metric.id, value, person_id=person_id, now=sent
                 )
             reports.mark_submitted(
                 session, submission, person_id=person_id, role=Role.MANAGER, now=sent

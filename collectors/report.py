@@ -163,9 +163,13 @@ class ReportFlow:
     def _submission(self, ctx: Ctx, state: dict[str, Any]) -> Submission:
         submission = ctx.session.get(Submission, state["submission"])
         if submission is None:
-            ctx.end()
-            raise UserError(ctx._("This report no longer exists. Start again with /report."))
+            raise self._gone(ctx)
         return submission
+
+    def _gone(self, ctx: Ctx) -> UserError:
+        """End the conversation of a report that was deleted meanwhile; the error to show."""
+        ctx.end()
+        return UserError(ctx._("This report no longer exists. Start again with /report."))
 
     def _previous(self, ctx: Ctx, state: dict[str, Any]) -> dict[str, Answer]:
         """Last period's answers of the unit, read once per step."""
@@ -373,17 +377,19 @@ class ReportFlow:
     def _store(
         self, ctx: Ctx, state: dict[str, Any], metric: MetricConfig, value: AnswerValue
     ) -> list[Outbound]:
-        submission = self._submission(ctx, state)
-        reports.put_answer(
-            ctx.session, submission, metric.id, value, person_id=ctx.person_id, now=ctx.now
+        submission_id = int(state["submission"])
+        stored = reports.put_answer(
+            ctx.session, submission_id, metric.id, value, person_id=ctx.person_id, now=ctx.now
         )
-        if submission.first_submitted_at is not None:
+        if stored is None:
+            raise self._gone(ctx)
+        if stored.correction:
             record(
                 ctx.session,
                 now=ctx.now,
                 actor=f"person:{ctx.person_id}",
                 action="report.corrected",
-                target=f"submission:{submission.id}",
+                target=f"submission:{submission_id}",
                 detail={"period": state["period"], "unit": state["unit"], "metric": metric.id},
             )
         ctx.engine.count("answers_stored")

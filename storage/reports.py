@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import and_, bindparam, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
@@ -131,15 +131,25 @@ class AnswerValue:
 
 
 # Stored on every answer: SQLAlchemy Core statements built once, the values bound at each call
-# (through the ORM the read, the insert and the two flushes cost four times as much).
+# (through the ORM, reading the submission and the answer, the insert and the two flushes cost
+# four times as much).
 _ANSWERS: Any = Answer.__table__  # type: ignore[attr-defined]
-_FIND_ANSWER = select(_ANSWERS).where(
-    _ANSWERS.c.submission_id == bindparam("b_submission"),
-    _ANSWERS.c.metric_id == bindparam("b_metric"),
+_SUBMISSIONS: Any = Submission.__table__  # type: ignore[attr-defined]
+_FIND_ANSWER = (
+    select(_SUBMISSIONS.c.first_submitted_at, _ANSWERS)
+    .select_from(
+        _SUBMISSIONS.outerjoin(
+            _ANSWERS,
+            and_(
+                _ANSWERS.c.submission_id == _SUBMISSIONS.c.id,
+                _ANSWERS.c.metric_id == bindparam("b_metric"),
+            ),
+        )
+    )
+    .where(_SUBMISSIONS.c.id == bindparam("b_submission"))
 )
 _UPDATE_ANSWER = update(_ANSWERS).where(_ANSWERS.c.id == bindparam("b_id"))
 _INSERT_REVISION = AnswerRevision.__table__.insert()  # type: ignore[attr-defined]
-_SUBMISSIONS: Any = Submission.__table__  # type: ignore[attr-defined]
 _TOUCH_SUBMISSION = (
     update(_SUBMISSIONS)
     .where(_SUBMISSIONS.c.id == bindparam("b_id"))
@@ -147,28 +157,43 @@ _TOUCH_SUBMISSION = (
 )
 
 
+@dataclass(frozen=True)
+class StoredAnswer:
+    """What :func:`put_answer` stored."""
+
+    answer_id: int
+    correction: bool
+    """The report had been submitted before: a changed value left a revision behind."""
+
+
 def put_answer(
     session: Session,
-    submission: Submission,
+    submission_id: int,
     metric_id: str,
     new: AnswerValue,
     *,
     person_id: int,
     now: datetime,
-) -> int:
-    """Store an answer and return its id; after a first submission the earlier value is kept
-    as a revision.
+) -> StoredAnswer | None:
+    """Store an answer; after a first submission the earlier value is kept as a revision.
 
-    Writes with Core statements: an ``Answer`` of this row already in the session is expired
-    (read again when next used), and ``submission.updated_at`` is set as stored.
+    Reads the submission and the earlier answer in one statement and writes with Core: an
+    ``Answer`` or ``Submission`` of these rows already loaded in the session is brought up to
+    date (the answer expired, the submission's ``updated_at`` set as stored).
+
+    Returns:
+        What was stored, or None when there is no such submission.
     """
-    assert submission.id is not None
+    session.flush()  # Core statements do not flush the session's pending changes first
     connection = session.connection()
     found = connection.execute(
-        _FIND_ANSWER, {"b_submission": submission.id, "b_metric": metric_id}
+        _FIND_ANSWER, {"b_submission": submission_id, "b_metric": metric_id}
     ).first()
-    if found is not None and new.same_as(found):
-        return int(found.id)
+    if found is None:
+        return None
+    correction = found.first_submitted_at is not None
+    if found.id is not None and new.same_as(found):
+        return StoredAnswer(int(found.id), correction)
     values = {
         "status": new.status,
         "value": new.value,
@@ -179,26 +204,27 @@ def put_answer(
         "updated_by": person_id,
         "updated_at": now,
     }
-    if found is None:
-        inserted: Any = connection.execute(
-            _ANSWERS.insert(), values | {"submission_id": submission.id, "metric_id": metric_id}
-        )
+    if found.id is None:
+        row = values | {"submission_id": submission_id, "metric_id": metric_id}
+        inserted: Any = connection.execute(_ANSWERS.insert(), row)
         answer_id = int(inserted.inserted_primary_key[0])
     else:
         answer_id = int(found.id)
-        if submission.first_submitted_at is not None:
+        if correction:
             earlier = {k: getattr(found, k) for k in ("status", "value", "second", "text", "raw")}
             revision = earlier | {"choices": found.choices, "answer_id": answer_id}
             connection.execute(
                 _INSERT_REVISION, revision | {"replaced_by": person_id, "replaced_at": now}
             )
         connection.execute(_UPDATE_ANSWER, values | {"b_id": answer_id})
-        cached = session.identity_map.get(session.identity_key(Answer, answer_id))
-        if cached is not None:
-            session.expire(cached)
-    connection.execute(_TOUCH_SUBMISSION, {"b_id": submission.id, "b_now": now})
-    set_committed_value(submission, "updated_at", now)
-    return answer_id
+        held_answer = session.identity_map.get(session.identity_key(Answer, answer_id))
+        if held_answer is not None:
+            session.expire(held_answer)
+    connection.execute(_TOUCH_SUBMISSION, {"b_id": submission_id, "b_now": now})
+    held_submission = session.identity_map.get(session.identity_key(Submission, submission_id))
+    if held_submission is not None:
+        set_committed_value(held_submission, "updated_at", now)
+    return StoredAnswer(answer_id, correction)
 
 
 def revisions_of(session: Session, answer_id: int) -> Sequence[AnswerRevision]:

@@ -184,13 +184,16 @@ def _seed_reports(engine: Engine, now: Any) -> None:
                 ("2025-T2", {"decisions": decisions, "incidents": incidents}),
             ):
                 sub = reports.get_or_create_submission(session, period, unit, seeder.id, now)
+                assert sub.id is not None
                 for metric, value in values.items():
                     answer = reports.AnswerValue("answered", value=float(value), raw=str(value))
-                    reports.put_answer(session, sub, metric, answer, person_id=seeder.id, now=now)
+                    reports.put_answer(
+                        session, sub.id, metric, answer, person_id=seeder.id, now=now
+                    )
                 if period == "2025-T2":
                     answer = reports.AnswerValue("answered", text=note, raw=note)
                     reports.put_answer(
-                        session, sub, "actions", answer, person_id=seeder.id, now=now
+                        session, sub.id, "actions", answer, person_id=seeder.id, now=now
                     )
                 if period == "2025-T1" or unit != "kotihoito-a":  # A's own report is a draft
                     reports.mark_submitted(

@@ -107,12 +107,14 @@ def seed(db: Database, config: AppConfig) -> None:
             store(session, period)
             for unit, answers in units.items():
                 sub = reports.get_or_create_submission(session, period_id, unit, person.id, NOW)
+                assert sub.id is not None
                 for metric, value in answers.items():
-                    reports.put_answer(session, sub, metric, value, person_id=person.id, now=NOW)
+                    reports.put_answer(session, sub.id, metric, value, person_id=person.id, now=NOW)
                 reports.mark_submitted(session, sub, person_id=person.id, role="manager", now=NOW)
         store(session, period_from_id("2025-T2", config.periods))
         draft = reports.get_or_create_submission(session, "2025-T2", "ohjaus", person.id, NOW)
-        reports.put_answer(session, draft, "sick_leave", n(99.0), person_id=person.id, now=NOW)
+        assert draft.id is not None
+        reports.put_answer(session, draft.id, "sick_leave", n(99.0), person_id=person.id, now=NOW)
 
 
 def store(session: Session, period: Period) -> None:

@@ -73,13 +73,14 @@ def _seed_previous(engine: Engine, unit: str = "kotihoito-a") -> None:
             now=now,
         )
         sub = reports.get_or_create_submission(session, "2025-T1", unit, person.id, now)
+        assert sub.id is not None
         values = {
             "decisions": reports.AnswerValue("answered", value=1000.0, raw="1000"),
             "assessments_7d": reports.AnswerValue("answered", value=96.0, raw="96 %"),
             "incidents": reports.AnswerValue("answered", value=3.0, raw="3"),
         }
         for metric, value in values.items():
-            reports.put_answer(session, sub, metric, value, person_id=person.id, now=now)
+            reports.put_answer(session, sub.id, metric, value, person_id=person.id, now=now)
         reports.mark_submitted(session, sub, person_id=person.id, role="manager", now=now)
 
 
@@ -211,6 +212,24 @@ def test_not_available_counts_as_an_answer_but_missing_ones_block_sending(engine
         "Some required answers are missing: HaiPro reports", "Still missing: 4"
     )
     chat.press("4").press("Not available").press("Send the report").expect("Thank you!")
+
+
+def test_a_draft_deleted_behind_the_conversation_ends_it_with_a_reason(engine: Engine) -> None:
+    """E.g. purged as stale while its conversation was kept: nothing is stored into nowhere."""
+    chat = manager(engine)
+    chat.send("/report").send("1 050").expect("2/11")
+    with engine.db.session() as session:
+        sub = reports.get_submission(session, "2025-T2", "kotihoito-a")
+        assert sub is not None and sub.id is not None
+        for answer in reports.answers_of(session, sub.id).values():
+            session.delete(answer)
+        session.flush()
+        session.delete(sub)
+    chat.send("95").expect("This report no longer exists. Start again with /report.")
+    chat.send("95").expect("Nothing is waiting for an answer right now.")
+    with engine.db.session() as session:
+        assert reports.get_submission(session, "2025-T2", "kotihoito-a") is None
+    chat.send("/report").expect("1/11")
 
 
 def test_restart_resumes_at_the_same_question(

@@ -57,9 +57,10 @@ def test_report_round_trip_with_revisions(any_db: Database) -> None:
             now=NOW,
         )
         sub = reports.get_or_create_submission(session, "2025-T2", "kotihoito-a", person.id, NOW)
+        assert sub.id is not None
         reports.put_answer(
             session,
-            sub,
+            sub.id,
             "decisions",
             AnswerValue("answered", value=1050.0, raw="1 050"),
             person_id=person.id,
@@ -67,7 +68,7 @@ def test_report_round_trip_with_revisions(any_db: Database) -> None:
         )
         reports.put_answer(
             session,
-            sub,
+            sub.id,
             "incident_types",
             AnswerValue("answered", choices=("medication", "fall"), raw="Lääkehoito, Kaatuminen"),
             person_id=person.id,
@@ -81,14 +82,16 @@ def test_report_round_trip_with_revisions(any_db: Database) -> None:
         sub2 = reports.get_submission(session, "2025-T2", "kotihoito-a")
         assert sub2 is not None and sub2.id is not None
         assert sub2.status == "submitted" and sub2.version == 1
-        answer_id = reports.put_answer(
+        stored = reports.put_answer(
             session,
-            sub2,
+            sub2.id,
             "decisions",
             AnswerValue("answered", value=1060.0, raw="1060"),
             person_id=found.id,
             now=later,
         )
+        assert stored is not None and stored.correction
+        answer_id = stored.answer_id
         answers = reports.answers_of(session, sub2.id)
         assert answers["incident_types"].choices == ["medication", "fall"]
         assert answers["decisions"].value == 1060.0
@@ -118,20 +121,28 @@ def test_put_answer_is_seen_by_answers_already_loaded_in_the_session(any_db: Dat
         sub = reports.get_or_create_submission(session, "2025-T2", "kotihoito-a", person.id, NOW)
         assert sub.id is not None
         first = AnswerValue("answered", value=1.0, raw="1")
-        answer_id = reports.put_answer(
-            session, sub, "decisions", first, person_id=person.id, now=NOW
+        stored = reports.put_answer(
+            session, sub.id, "decisions", first, person_id=person.id, now=NOW
         )
+        assert stored is not None and not stored.correction
+        answer_id = stored.answer_id
         held = reports.answers_of(session, sub.id)["decisions"]
         assert held.value == 1.0
         later = NOW + timedelta(minutes=5)
-        again = reports.put_answer(session, sub, "decisions", first, person_id=person.id, now=later)
-        assert again == answer_id and sub.updated_at == NOW  # the same value changes nothing
+        again = reports.put_answer(
+            session, sub.id, "decisions", first, person_id=person.id, now=later
+        )
+        assert again == stored and sub.updated_at == NOW  # the same value changes nothing
         second = AnswerValue("answered", value=2.0, raw="2")
-        reports.put_answer(session, sub, "decisions", second, person_id=person.id, now=later)
+        reports.put_answer(session, sub.id, "decisions", second, person_id=person.id, now=later)
         assert reports.answers_of(session, sub.id)["decisions"].value == 2.0
         assert held.value == 2.0 and held.raw == "2"
         assert reports.revisions_of(session, answer_id) == []  # not submitted yet: no revision
         assert sub.updated_at == later and sub not in session.dirty
+        missing = reports.put_answer(
+            session, 9999, "decisions", first, person_id=person.id, now=NOW
+        )
+        assert missing is None
     with any_db.session() as session:
         stored = reports.get_submission(session, "2025-T2", "kotihoito-a")
         assert stored is not None and aware(stored.updated_at) == later

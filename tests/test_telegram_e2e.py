@@ -245,9 +245,10 @@ def seed_previous_period(engine: Engine) -> None:
             now=now,
         )
         sub = reports.get_or_create_submission(session, "2025-T1", "kotihoito-a", person.id, now)
+        assert sub.id is not None
         for metric, value in {"decisions": 1000.0, "assessments_7d": 96.0}.items():
             answer = reports.AnswerValue("answered", value=value, raw=str(value))
-            reports.put_answer(session, sub, metric, answer, person_id=person.id, now=now)
+            reports.put_answer(session, sub.id, metric, answer, person_id=person.id, now=now)
         reports.mark_submitted(session, sub, person_id=person.id, role="manager", now=now)
 
 

@@ -231,10 +231,12 @@ def seed_history(session: Session, config: AppConfig, today: date, language: str
             if unit == unreported and step == len(periods) - 1:
                 continue
             submission = reports.get_or_create_submission(session, period.id, unit, person.id, sent)
+            submission_id = submission.id
+            assert submission_id is not None
             for metric in config.metrics_for(unit):
                 value = answer_for(metric, config, unit, step, language)
                 reports.put_answer(
-                    session, submission, metric.id, value, person_id=person.id, now=sent
+                    session, submission_id, metric.id, value, person_id=person.id, now=sent
                 )
             reports.mark_submitted(
                 session, submission, person_id=person.id, role=Role.MANAGER, now=sent
