@@ -11,8 +11,8 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from storage.models import RoleGrant, Unit
-from storage.people import Role, active_grants, subtree_ids, units_by_id
+from storage.models import Unit
+from storage.people import HeldGrant, Role, held_grants, subtree_ids, units_by_id
 
 
 @dataclass(frozen=True)
@@ -20,7 +20,7 @@ class Access:
     """A person's effective rights at one moment."""
 
     person_id: int
-    grants: tuple[RoleGrant, ...]
+    grants: tuple[HeldGrant, ...]
     units: dict[str, Unit]
 
     @property
@@ -78,6 +78,6 @@ def access_for(
     """
     return Access(
         person_id=person_id,
-        grants=tuple(active_grants(session, person_id, now)),
+        grants=tuple(held_grants(session, person_id, now)),
         units=units if units is not None else units_by_id(session),
     )

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import bindparam, func, or_, update
 from sqlmodel import Session, col, select
@@ -39,11 +40,21 @@ _FIND_PERSON = (
     )
     .where(col(Person.forgotten_at).is_(None))
 )
-_ACTIVE_GRANTS = select(RoleGrant).where(
-    col(RoleGrant.person_id) == bindparam("person_id"),
-    col(RoleGrant.revoked_at).is_(None),
-    or_(col(RoleGrant.valid_until).is_(None), col(RoleGrant.valid_until) > bindparam("now")),
+_GRANTS: Any = RoleGrant.__table__  # type: ignore[attr-defined]
+_HELD_GRANTS = select(_GRANTS.c.role, _GRANTS.c.unit_id, _GRANTS.c.valid_until).where(
+    _GRANTS.c.person_id == bindparam("b_person"),
+    _GRANTS.c.revoked_at.is_(None),
+    or_(_GRANTS.c.valid_until.is_(None), _GRANTS.c.valid_until > bindparam("b_now")),
 )
+
+
+@dataclass(frozen=True)
+class HeldGrant:
+    """A role a person holds at one moment, as read for a step (a snapshot, not a live row)."""
+
+    role: str
+    unit_id: str | None
+    valid_until: datetime | None
 
 
 def find_person(session: Session, transport: str, external_id: str) -> Person | None:
@@ -87,7 +98,19 @@ def create_person(
 
 def active_grants(session: Session, person_id: int, now: datetime) -> list[RoleGrant]:
     """The person's grants that are neither revoked nor expired."""
-    return list(session.exec(_ACTIVE_GRANTS, params={"person_id": person_id, "now": now}).all())
+    statement = select(RoleGrant).where(
+        RoleGrant.person_id == person_id,
+        col(RoleGrant.revoked_at).is_(None),
+        or_(col(RoleGrant.valid_until).is_(None), col(RoleGrant.valid_until) > now),
+    )
+    return list(session.exec(statement).all())
+
+
+def held_grants(session: Session, person_id: int, now: datetime) -> list[HeldGrant]:
+    """What :func:`active_grants` finds, as snapshots: one Core statement built once, since
+    every step of every conversation asks it."""
+    rows = session.connection().execute(_HELD_GRANTS, {"b_person": person_id, "b_now": now})
+    return [HeldGrant(row.role, row.unit_id, row.valid_until) for row in rows]
 
 
 def grant(
