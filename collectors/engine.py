@@ -28,7 +28,7 @@ from storage import conversations, notifications
 from storage.conversations import ConversationRow
 from storage.db import Database, utcnow
 from storage.models import Person, Unit
-from storage.people import find_person, units_by_id
+from storage.people import units_by_id
 
 log = logging.getLogger(__name__)
 
@@ -264,8 +264,8 @@ class Engine:
 
     def _dispatch(self, session: Session, message: Inbound, now: datetime) -> list[Outbound]:
         sender = message.sender
-        person = find_person(session, sender.transport, sender.external_id)
-        if person is None:
+        speaker = conversations.find_speaker(session, sender.transport, sender.external_id)
+        if speaker is None:
             handler = self.stranger_commands.get(message.command or "")
             if message.kind is InboundKind.COMMAND and handler is not None:
                 return handler(self, session, message, now)
@@ -278,9 +278,11 @@ class Engine:
                     )
                 )
             ]
+        person = speaker.person
         assert person.id is not None
-        # Someone who writes again has unblocked the bot: reminders may reach them again.
-        notifications.clear_blocked(session, sender.transport, sender.external_id)
+        if speaker.blocked:
+            # Someone who writes again has unblocked the bot: reminders may reach them again.
+            notifications.clear_blocked(session, sender.transport, sender.external_id)
         ctx = Ctx(
             engine=self,
             session=session,
@@ -288,7 +290,7 @@ class Engine:
             person=person,
             access=access_for(session, person.id, now, self.units(session)),
             now=now,
-            conversation=conversations.load(session, person.id),
+            conversation=speaker.conversation,
         )
         try:
             replies = self._route(ctx, message)

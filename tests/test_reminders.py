@@ -12,12 +12,13 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
+from collectors.app import build_engine
 from collectors.config import AppConfig
 from collectors.messages import DeliveryOutcome
 from collectors.reminders import Reminders
 from storage.db import Database
 from storage.models import ChatIdentity
-from tests.support import Clock, small_config
+from tests.support import Chat, Clock, small_config
 from tests.test_reminders_support import (
     BEFORE,
     ESCALATION,
@@ -25,6 +26,7 @@ from tests.test_reminders_support import (
     REMINDER_1,
     REMINDER_3,
     REMINDER_7,
+    TRANSPORT,
     Recorder,
     World,
     labels,
@@ -219,6 +221,24 @@ async def test_blocked_chat_is_recorded_and_skipped_later(world: World, clock: C
     mb = world.ids["mb"]
     assert keys[f"2025-T2:open:kotihoito-b:{mb}"] == "blocked"
     assert keys[f"2025-T2:reminder-7:kotihoito-b:{mb}"] == "skipped"
+
+
+async def test_writing_to_the_bot_again_clears_the_block(world: World, clock: Clock) -> None:
+    world.recorder.outcomes["mb"] = DeliveryOutcome.BLOCKED
+    await world.reminders.run_due(OPEN)
+    engine = build_engine(world.db, world.config, clock=clock)
+    Chat(engine, "ma", transport=TRANSPORT).send("/help")  # someone else writing changes nothing
+    with world.db.session() as session:
+        identity = session.exec(select(ChatIdentity).where(ChatIdentity.chat_id == "mb")).one()
+        assert identity.blocked_at is not None
+    Chat(engine, "mb", transport=TRANSPORT).send("/help").expect("/report")
+    with world.db.session() as session:
+        identity = session.exec(select(ChatIdentity).where(ChatIdentity.chat_id == "mb")).one()
+        assert identity.blocked_at is None
+    del world.recorder.outcomes["mb"]
+    world.recorder.take()
+    report = await world.reminders.run_due(REMINDER_7)
+    assert report.unreachable == 0 and "mb" in [d.chat_id for d in world.recorder.take()]
 
 
 async def test_failed_delivery_is_retried_at_most_three_times(world: World, clock: Clock) -> None:
