@@ -20,7 +20,7 @@ from typing import Any, Protocol, TypeVar
 
 from sqlmodel import Session
 
-from collectors.access import Access, access_for
+from collectors.access import Access
 from collectors.config import AppConfig
 from collectors.i18n import Translator, pick_language, translator
 from collectors.messages import Inbound, InboundKind, Outbound, Sender, TextReply
@@ -29,6 +29,7 @@ from storage.conversations import ConversationRow
 from storage.db import Database, utcnow
 from storage.models import Person, Unit
 from storage.people import units_by_id
+from storage.speakers import find_speaker
 
 log = logging.getLogger(__name__)
 
@@ -264,7 +265,7 @@ class Engine:
 
     def _dispatch(self, session: Session, message: Inbound, now: datetime) -> list[Outbound]:
         sender = message.sender
-        speaker = conversations.find_speaker(session, sender.transport, sender.external_id)
+        speaker = find_speaker(session, sender.transport, sender.external_id, now)
         if speaker is None:
             handler = self.stranger_commands.get(message.command or "")
             if message.kind is InboundKind.COMMAND and handler is not None:
@@ -288,7 +289,7 @@ class Engine:
             session=session,
             sender=sender,
             person=person,
-            access=access_for(session, person.id, now, self.units(session)),
+            access=Access(person.id, speaker.grants, self.units(session)),
             now=now,
             conversation=speaker.conversation,
         )

@@ -13,7 +13,7 @@ from sqlalchemy import bindparam, delete, select, update
 from sqlmodel import Session, col
 
 from storage.db import dialect_insert
-from storage.models import ChatIdentity, Conversation, Person, ProcessedUpdate
+from storage.models import Conversation, ProcessedUpdate
 
 FIRST_STEPS = 90_000
 """A new conversation's first step is one of this many five-digit numbers, drawn at random."""
@@ -47,52 +47,6 @@ class ConversationRow:
     kind: str
     state: dict[str, Any]
     step: int
-
-
-@dataclass(frozen=True)
-class Speaker:
-    """The person behind a message, as a step starts: who, whether their chat was marked
-    blocked, and their conversation."""
-
-    person: Person
-    blocked: bool
-    conversation: ConversationRow | None
-
-
-# Every step starts here: the person, the block mark and the conversation in one statement.
-_SPEAKER: Any = (  # five columns: more than sqlmodel's select() types
-    select(
-        Person,
-        col(ChatIdentity.blocked_at),
-        _TABLE.c.kind,
-        _TABLE.c.state,
-        _TABLE.c.step,
-    )
-    .join(ChatIdentity, col(ChatIdentity.person_id) == col(Person.id))
-    .outerjoin(_TABLE, _TABLE.c.person_id == col(Person.id))
-    .where(
-        col(ChatIdentity.transport) == bindparam("b_transport"),
-        col(ChatIdentity.external_id) == bindparam("b_external_id"),
-        col(Person.forgotten_at).is_(None),
-    )
-)
-
-
-def find_speaker(session: Session, transport: str, external_id: str) -> Speaker | None:
-    """The person behind a transport account with their conversation, or None for a stranger.
-
-    Finds whom :func:`storage.people.find_person` finds (forgotten people are strangers).
-    """
-    params = {"b_transport": transport, "b_external_id": external_id}
-    found = session.exec(_SPEAKER, params=params).first()
-    if found is None:
-        return None
-    person, blocked_at, kind, state, step = found
-    assert person.id is not None
-    conversation = None
-    if kind is not None:
-        conversation = ConversationRow(person.id, kind, dict(state), step)
-    return Speaker(person, blocked_at is not None, conversation)
 
 
 def load(session: Session, person_id: int) -> ConversationRow | None:

@@ -6,8 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import inspect, text
 
-from storage import reports
+from storage import conversations, reports
 from storage.db import Database, current_revision, head_revision
+from storage.notifications import mark_blocked
 from storage.people import (
     InvitationProblem,
     Role,
@@ -16,9 +17,12 @@ from storage.people import (
     create_person,
     find_person,
     grant,
+    held_grants,
     use_invitation,
 )
+from storage.privacy import forget_person
 from storage.reports import AnswerValue
+from storage.speakers import Speaker, find_speaker
 from storage.surveys import aware
 
 NOW = datetime(2025, 9, 10, 7, 0, tzinfo=UTC)
@@ -146,6 +150,36 @@ def test_put_answer_is_seen_by_answers_already_loaded_in_the_session(any_db: Dat
     with any_db.session() as session:
         stored = reports.get_submission(session, "2025-T2", "kotihoito-a")
         assert stored is not None and aware(stored.updated_at) == later
+
+
+def test_find_speaker_reads_person_block_roles_and_conversation_at_once(any_db: Database) -> None:
+    later = NOW + timedelta(days=30)
+    with any_db.session() as session:
+        person = create_person(session, now=NOW, transport="telegram", external_id="44")
+        assert person.id is not None
+        assert find_speaker(session, "telegram", "44", NOW) == Speaker(person, False, (), None)
+        assert find_speaker(session, "telegram", "45", NOW) is None
+        grant(session, person.id, Role.MANAGER, "kotihoito-a", now=NOW)
+        grant(session, person.id, Role.LEADER, "koti", now=NOW, valid_until=NOW + timedelta(days=1))
+        revoked = grant(session, person.id, Role.STAFF, "kotihoito-b", now=NOW)
+        revoked.revoked_at = NOW
+        session.add(revoked)
+        conversations.save(session, person.id, "report", {"i": 2}, NOW)
+        mark_blocked(session, "telegram", "44", NOW)
+        found = find_speaker(session, "telegram", "44", NOW)
+        assert found is not None and found.blocked and found.person.id == person.id
+        assert sorted((g.role, g.unit_id) for g in found.grants) == [
+            ("leader", "koti"),
+            ("manager", "kotihoito-a"),
+        ]
+        assert found.conversation is not None and found.conversation.state == {"i": 2}
+        assert found.conversation == conversations.load(session, person.id)
+        expired = find_speaker(session, "telegram", "44", later)  # the leader's role has ended
+        assert expired is not None
+        assert [(g.role, g.unit_id) for g in expired.grants] == [("manager", "kotihoito-a")]
+        assert list(expired.grants) == held_grants(session, person.id, later)
+        forget_person(session, person.id, later)
+        assert find_speaker(session, "telegram", "44", later) is None
 
 
 def test_invitation_lifecycle(any_db: Database) -> None:
