@@ -44,7 +44,7 @@ from collectors.report_text import choice_ids, choice_label, show_answer, show_n
 from collectors.reporting import find_period, open_periods, previous_period_id
 from storage import reports
 from storage.audit import record
-from storage.models import Answer, Submission
+from storage.models import Submission
 from storage.reports import AnswerValue
 
 KIND = "report"
@@ -171,11 +171,11 @@ class ReportFlow:
         ctx.end()
         return UserError(ctx._("This report no longer exists. Start again with /report."))
 
-    def _previous(self, ctx: Ctx, state: dict[str, Any]) -> dict[str, Answer]:
+    def _previous(self, ctx: Ctx, state: dict[str, Any]) -> dict[str, AnswerValue]:
         """Last period's answers of the unit, read once per step."""
         unit, period_id = state["unit"], state["period"]
 
-        def read() -> dict[str, Answer]:
+        def read() -> dict[str, AnswerValue]:
             if "previous" in state:
                 previous_id = state["previous"]
             else:  # a report opened before the state kept it
@@ -357,15 +357,7 @@ class ReportFlow:
         if action == "reuse":
             previous = self._previous(ctx, state).get(metric.id)
             if previous is not None and previous.status == "answered":
-                value = AnswerValue(
-                    "answered",
-                    value=previous.value,
-                    second=previous.second,
-                    text=previous.text,
-                    choices=tuple(previous.choices) if previous.choices else None,
-                    raw=previous.raw,
-                )
-                return self._store(ctx, state, metric, value)
+                return self._store(ctx, state, metric, previous)
         if action == "back" and int(state["i"]) > 0:
             state["i"] = int(state["i"]) - 1
             state["selected"] = []

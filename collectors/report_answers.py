@@ -12,7 +12,6 @@ from collectors.config import CHOICE_KINDS, MetricConfig, MetricKind
 from collectors.i18n import Translator
 from collectors.numbers import NOT_AVAILABLE_WORDS, NumberKind, ReadError, read_number
 from collectors.report_text import bounds_text, choice_ids, choice_label, read_error_text
-from storage.models import Answer
 from storage.reports import AnswerValue
 
 SUSPICIOUS_RATIO = 10.0
@@ -48,7 +47,7 @@ def is_not_available(typed: str) -> bool:
 
 
 def interpret(
-    metric: MetricConfig, typed: str, previous: Answer | None, _: Translator
+    metric: MetricConfig, typed: str, previous: AnswerValue | None, _: Translator
 ) -> Interpretation:
     """Decide what a typed answer to ``metric`` means."""
     text = typed.strip()
@@ -74,7 +73,7 @@ def bounds(metric: MetricConfig) -> tuple[float | None, float | None]:
     return low, high
 
 
-def suspicious(value: float, previous: Answer | None) -> bool:
+def suspicious(value: float, previous: AnswerValue | None) -> bool:
     """A value ten times larger or smaller than last period's is read back first."""
     if previous is None or previous.status != "answered" or previous.value is None:
         return False
@@ -85,7 +84,7 @@ def suspicious(value: float, previous: Answer | None) -> bool:
 
 
 def _number(
-    metric: MetricConfig, text: str, previous: Answer | None, _: Translator
+    metric: MetricConfig, text: str, previous: AnswerValue | None, _: Translator
 ) -> Interpretation:
     try:
         reading = read_number(text, NumberKind(metric.kind.value), _.language)

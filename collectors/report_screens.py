@@ -21,6 +21,7 @@ from collectors.report_text import (
     show_answer,
 )
 from storage.models import Answer, Submission
+from storage.reports import AnswerValue
 
 
 def question_screen(
@@ -28,7 +29,7 @@ def question_screen(
     metrics: Sequence[MetricConfig],
     index: int,
     *,
-    previous: Answer | None,
+    previous: AnswerValue | None,
     selected: Sequence[str],
     editing: bool,
 ) -> TextReply:

@@ -9,6 +9,7 @@ from collectors.i18n import Translator
 from collectors.numbers import NumberKind, example_for, format_number
 from collectors.vocabulary import AREA_NAMES, GOAL_STATUS_NAMES
 from storage.models import Answer
+from storage.reports import AnswerValue
 
 
 def unit_label(metric: MetricConfig, language: str) -> str:
@@ -41,7 +42,7 @@ def show_number(metric: MetricConfig, value: float, language: str) -> str:
     return format_number(value, kind, language, unit=label or None)
 
 
-def show_answer(metric: MetricConfig, answer: Answer | None, _: Translator) -> str:
+def show_answer(metric: MetricConfig, answer: Answer | AnswerValue | None, _: Translator) -> str:
     """A stored answer for display ("1 050 kpl", "not available", "skipped")."""
     if answer is None:
         return _("not answered")
@@ -68,7 +69,7 @@ def question_text(
     *,
     position: int,
     total: int,
-    previous: Answer | None,
+    previous: AnswerValue | None,
     selected: Sequence[str],
     _: Translator,
 ) -> str:

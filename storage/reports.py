@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import and_, bindparam, update
+from sqlalchemy import select as core_select  # sqlmodel's select() types at most 4 columns
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
@@ -255,19 +256,38 @@ def mark_submitted(
 
 # Read on every step of a report (last period's answers are shown beside each question).
 _PREVIOUS_ANSWERS = (
-    select(Answer)
-    .join(Submission, col(Submission.id) == col(Answer.submission_id))
+    core_select(
+        _ANSWERS.c.metric_id,
+        _ANSWERS.c.status,
+        _ANSWERS.c.value,
+        _ANSWERS.c.second,
+        _ANSWERS.c.text,
+        _ANSWERS.c.choices,
+        _ANSWERS.c.raw,
+    )
+    .join(_SUBMISSIONS, _SUBMISSIONS.c.id == _ANSWERS.c.submission_id)
     .where(
-        col(Submission.unit_id) == bindparam("b_unit"),
-        col(Submission.period_id) == bindparam("b_period"),
+        _SUBMISSIONS.c.unit_id == bindparam("b_unit"),
+        _SUBMISSIONS.c.period_id == bindparam("b_period"),
     )
 )
 
 
-def previous_answers(session: Session, unit_id: str, period_id: str) -> dict[str, Answer]:
-    """The answers of a unit's submission for ``period_id`` (any status), by metric id."""
-    rows = session.exec(_PREVIOUS_ANSWERS, params={"b_unit": unit_id, "b_period": period_id})
-    return {row.metric_id: row for row in rows}
+def previous_answers(session: Session, unit_id: str, period_id: str) -> dict[str, AnswerValue]:
+    """The values of a unit's answers for ``period_id`` (any status), by metric id."""
+    params = {"b_unit": unit_id, "b_period": period_id}
+    rows = session.connection().execute(_PREVIOUS_ANSWERS, params)
+    return {
+        row.metric_id: AnswerValue(
+            row.status,
+            value=row.value,
+            second=row.second,
+            text=row.text,
+            choices=tuple(row.choices) if row.choices is not None else None,
+            raw=row.raw,
+        )
+        for row in rows
+    }
 
 
 @dataclass(frozen=True)
