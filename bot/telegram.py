@@ -24,6 +24,7 @@ from bot.server import create_server
 from bot.telegram_transport import BotStartError, TelegramTransport
 from collectors.app import build_engine
 from collectors.config import AppConfig
+from collectors.engine import Engine
 from collectors.organisation import sync_units
 from storage.db import Database
 
@@ -80,7 +81,7 @@ async def serve(
         for service in services:
             await service.start(transport)
             started.append(service)
-        freeze_start_up_heap()
+        keep_long_lived_out_of_collections(transport.engine)
         log.info(
             "bot running (%s); health at :%s/healthz", config.telegram.mode, config.server.port
         )
@@ -99,17 +100,26 @@ async def serve(
             await runner.cleanup()
 
 
-def freeze_start_up_heap() -> None:
-    """Keep what start-up made out of the garbage collector's full collections.
+def freeze_heap() -> None:
+    """Set every object alive now aside from the garbage collector's full collections.
 
-    Start-up leaves a large heap of objects that live as long as the process (configuration,
-    units, translations, the libraries' own). Every full collection walked all of it: 0.1-0.2 s
-    in the middle of whichever answer was being handled (benchmarks/RESULTS.md, figure 1).
-    After one last collection, :func:`gc.freeze` sets those objects aside; what is made later
-    is collected as before.
+    After one last collection, :func:`gc.freeze` moves what is left (what lives as long as the
+    process) where full collections do not look; what is made later is collected as before.
     """
     gc.collect()
     gc.freeze()
+
+
+def keep_long_lived_out_of_collections(engine: Engine) -> None:
+    """Freeze start-up's heap now and matplotlib's after the first chart.
+
+    Start-up leaves a large heap of objects that live as long as the process (configuration,
+    units, translations, the libraries' own), and the first chart adds matplotlib's. Every
+    full collection walked all of it: 30-170 ms in the middle of whichever answer was being
+    handled (benchmarks/RESULTS.md, figure 1).
+    """
+    freeze_heap()
+    engine.after_first_chart(freeze_heap)
 
 
 def _secret(name: str, what: str) -> str:
@@ -188,7 +198,7 @@ __all__ = [
     "BotStartError",
     "Service",
     "TelegramTransport",
-    "freeze_start_up_heap",
+    "keep_long_lived_out_of_collections",
     "run_bot",
     "serve",
 ]

@@ -192,6 +192,8 @@ class Engine:
         self._counter_lock = threading.Lock()
         self._units: dict[str, Unit] | None = None
         self._units_lock = threading.Lock()
+        self._after_first_chart: list[Callable[[], None]] = []
+        self._hooks_lock = threading.Lock()
 
     # registration -------------------------------------------------------------------------
     def add_command(self, command: Command) -> None:
@@ -214,6 +216,19 @@ class Engine:
         """Bump an operational counter (exported as metrics by the server); thread-safe."""
         with self._counter_lock:
             self.counters[name] = self.counters.get(name, 0) + n
+
+    def after_first_chart(self, hook: Callable[[], None]) -> None:
+        """Call ``hook`` once, after the first chart this engine draws (see
+        :meth:`chart_drawn`)."""
+        with self._hooks_lock:
+            self._after_first_chart.append(hook)
+
+    def chart_drawn(self) -> None:
+        """Note that a chart was drawn: the hooks waiting for the first one run now."""
+        with self._hooks_lock:
+            hooks, self._after_first_chart = self._after_first_chart, []
+        for hook in hooks:
+            hook()
 
     def units(self, session: Session) -> dict[str, Unit]:
         """Every active unit by id, read from the database on the first step only.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import csv
+import gc
 import io
 import re
 import secrets
@@ -112,8 +113,11 @@ def test_summary_of_a_division_then_of_one_of_its_units(seeded: Engine) -> None:
 
 def test_quick_form_and_figures_without_a_span(seeded: Engine) -> None:
     manager = person(seeded, "manager", Role.MANAGER, "kotihoito-a")
+    after_first: list[int] = []  # e.g. freezing matplotlib's heap (bot.telegram)
+    seeded.after_first_chart(lambda: after_first.append(seeded.counters["charts_drawn"]))
     manager.send("/chart sick_leave kotihoito-a 3 2025-T1")
     assert len(pictures(manager)) == 1  # the unit's trend alone
+    assert after_first == [1]
     manager.send("/chart sick_leave").expect("How far back?")  # one unit: no scope question
     manager.send("/chart sick_leave_goal kotihoito-a 2025-T1")
     assert len(pictures(manager)) == 1  # the scorecard: no span to ask
@@ -125,6 +129,16 @@ def test_quick_form_and_figures_without_a_span(seeded: Engine) -> None:
     # Every drawing is counted for /metrics, with the time it took.
     assert seeded.counters["charts_drawn"] == 3
     assert seeded.counters["chart_render_ms"] >= 0
+    assert after_first == [1]  # once
+
+
+def test_a_drawing_leaves_no_garbage_for_a_later_answer_to_collect(seeded: Engine) -> None:
+    """Without the collection in collectors.drawing, thousands of objects are left over."""
+    manager = person(seeded, "manager", Role.MANAGER, "kotihoito-a")
+    gc.collect()
+    manager.send("/chart sick_leave kotihoito-a 3 2025-T1")
+    assert len(pictures(manager)) == 1
+    assert gc.collect() < 500
 
 
 def test_leader_of_one_division_cannot_see_another(seeded: Engine) -> None:
