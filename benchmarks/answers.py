@@ -43,6 +43,8 @@ from bot.telegram_transport import TelegramTransport
 from charts.cache import DEFAULT_CACHE
 from collectors.app import build_engine
 from collectors.config import AppConfig
+from collectors.engine import Engine
+from collectors.messages import Inbound, Outbound
 from storage.db import Database
 from tests.fakebotapi import FakeBotApi, Sent
 from tests.support import Clock
@@ -91,11 +93,16 @@ def unpaced_limiter() -> AIORateLimiter:
 
 
 class Feeder:
-    """Builds updates with the fake and times ``process_update`` on an application."""
+    """Builds updates with the fake and times ``process_update`` on an application.
+
+    ``steps`` collects the seconds of each engine step, when the engine is timed
+    (:func:`time_engine_steps`).
+    """
 
     def __init__(self, api: FakeBotApi, application: Application[Any, Any, Any, Any, Any, Any]):
         self.api = api
         self.application = application
+        self.steps: list[float] = []
 
     async def _take(self, update_id: int) -> Update:
         status, body = await self.api.route(
@@ -139,6 +146,7 @@ class Timings:
     """Seconds per update of one run, by kind, and the wall time of its concurrent part."""
 
     answers: list[float] = field(default_factory=list)
+    engine: list[float] = field(default_factory=list)  # the engine's step within each answer
     starts: list[float] = field(default_factory=list)
     submits: list[float] = field(default_factory=list)
     together: list[float] = field(default_factory=list)
@@ -170,17 +178,20 @@ class Manager:
             raise RuntimeError(f"after {step.value!r} expected {step.expect!r}, got:\n{shown}")
         return seconds
 
-    async def answers(self, out: list[float]) -> None:
-        """Every answer of the report, one after the other."""
+    async def answers(self, out: list[float], engine: list[float] | None = None) -> None:
+        """Every answer of the report, one after the other (and each one's engine step)."""
         for step in SCRIPT:
             if step.answer:
+                mark = len(self.feeder.steps)
                 out.append(await self.do(step))
+                if engine is not None:
+                    engine.append(sum(self.feeder.steps[mark:]))
 
 
 async def _report(feeder: Feeder, user_id: int, timings: Timings) -> None:
     manager = Manager(feeder, user_id)
     timings.starts.append(await manager.do(SCRIPT[0]))
-    await manager.answers(timings.answers)
+    await manager.answers(timings.answers, timings.engine)
     timings.submits.append(await manager.do(SCRIPT[-1]))
 
 
@@ -193,6 +204,20 @@ async def _together(feeder: Feeder, user_ids: Sequence[int], timings: Timings) -
     timings.wall = time.perf_counter() - start
     timings.together_answers = len(managers) * ANSWERS_PER_REPORT
     await asyncio.gather(*(m.do(SCRIPT[-1]) for m in managers))
+
+
+def time_engine_steps(engine: Engine, out: list[float]) -> None:
+    """Append the seconds of each ``engine.handle`` (the step, in its worker thread) to ``out``."""
+    handle = engine.handle
+
+    def timed(message: Inbound) -> list[Outbound]:
+        start = time.perf_counter()
+        try:
+            return handle(message)
+        finally:
+            out.append(time.perf_counter() - start)
+
+    engine.handle = timed  # type: ignore[method-assign]
 
 
 def telegram_config(config: AppConfig) -> AppConfig:
@@ -223,6 +248,7 @@ async def _bot_runs(
         rate_limiter=unpaced_limiter(),
     )
     feeder = Feeder(api, transport.application)
+    time_engine_steps(engine, feeder.steps)
     await transport.application.initialize()
     keep_long_lived_out_of_collections(engine)  # as bot.telegram.serve does once running
     out: list[Timings] = []
@@ -308,6 +334,8 @@ class AnswerFigures:
     together: float
     p50: float
     p99: float
+    engine_p50: float
+    engine_share: float
     together_p99: float
     start_p50: float
     submit_p50: float
@@ -322,6 +350,10 @@ def summarise(runs: Sequence[Timings]) -> AnswerFigures:
         together=median(t.together_answers / t.wall for t in runs),
         p50=median(percentile(t.answers, 50) for t in runs),
         p99=median(percentile(t.answers, 99) for t in runs),
+        engine_p50=median(percentile(t.engine, 50) for t in runs) if runs[0].engine else 0.0,
+        engine_share=median(sum(t.engine) / sum(t.answers) for t in runs)
+        if runs[0].engine
+        else 0.0,
         together_p99=median(percentile(t.together, 99) for t in runs),
         start_p50=median(percentile(t.starts, 50) for t in runs) if runs[0].starts else 0.0,
         submit_p50=median(percentile(t.submits, 50) for t in runs) if runs[0].submits else 0.0,
@@ -372,6 +404,10 @@ def measure(
                 ratio(found.p99, echo.p99),
                 "< 20 ms" if sqlite else "",
                 found.p99 < 0.020 if sqlite else None,
+            ),
+            Row(
+                f"1 engine step of an answer p50 (share of all answer time), {name}",
+                f"{ms(found.engine_p50)} ({found.engine_share:.0%})",
             ),
             Row(
                 f"1 answers/s, {together} managers at once, {name}",
