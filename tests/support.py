@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlmodel import Session
+
 from collectors.config import AppConfig, parse_config
 from collectors.engine import Engine
 from collectors.messages import (
@@ -19,6 +21,7 @@ from collectors.messages import (
     Sender,
     TextReply,
 )
+from storage import reports
 from storage.db import utcnow
 from storage.people import Role, create_invitation
 
@@ -331,3 +334,18 @@ def send_blank_report(engine: Engine, user_id: str = "m1", unit_id: str = "kotih
     for _question in range(11):  # the small configuration's metrics of a home-care unit
         chat.press("Not available")
     return chat.press("Send the report").expect("Thank you!")
+
+
+def store_tertile_2(session: Session, now: datetime) -> None:
+    """Store the period 2025-T2 (May to August 2025, reported 1 to 21 September)."""
+    reports.save_period(
+        session,
+        period_id="2025-T2",
+        scheme="tertile",
+        start=datetime(2025, 5, 1).date(),
+        end=datetime(2025, 8, 31).date(),
+        opens_on=datetime(2025, 9, 1).date(),
+        deadline=datetime(2025, 9, 21).date(),
+        manual=False,
+        now=now,
+    )

@@ -15,6 +15,7 @@ from storage import reports
 from storage.db import Database
 from storage.notify_models import Notification
 from storage.people import Role, create_person, grant
+from tests.support import store_tertile_2
 
 TRANSPORT = "test"
 
@@ -105,17 +106,7 @@ def add_person(
 def submit(db: Database, unit_id: str, person_id: int, now: datetime) -> None:
     """Mark a unit's 2025-T2 report as sent."""
     with db.session() as session:
-        reports.save_period(
-            session,
-            period_id="2025-T2",
-            scheme="tertile",
-            start=datetime(2025, 5, 1).date(),
-            end=datetime(2025, 8, 31).date(),
-            opens_on=datetime(2025, 9, 1).date(),
-            deadline=datetime(2025, 9, 21).date(),
-            manual=False,
-            now=now,
-        )
+        store_tertile_2(session, now)
         submission = reports.get_or_create_submission(session, "2025-T2", unit_id, person_id, now)
         reports.mark_submitted(session, submission, person_id=person_id, role="manager", now=now)
 

@@ -24,6 +24,7 @@ from storage.privacy import forget_person
 from storage.reports import AnswerValue
 from storage.speakers import Speaker, find_speaker
 from storage.surveys import aware
+from tests.support import store_tertile_2
 
 NOW = datetime(2025, 9, 10, 7, 0, tzinfo=UTC)
 
@@ -49,17 +50,7 @@ def test_report_round_trip_with_revisions(any_db: Database) -> None:
         person = create_person(session, now=NOW, transport="telegram", external_id="42")
         assert person.id is not None
         grant(session, person.id, Role.MANAGER, "kotihoito-a", now=NOW)
-        reports.save_period(
-            session,
-            period_id="2025-T2",
-            scheme="tertile",
-            start=datetime(2025, 5, 1).date(),
-            end=datetime(2025, 8, 31).date(),
-            opens_on=datetime(2025, 9, 1).date(),
-            deadline=datetime(2025, 9, 21).date(),
-            manual=False,
-            now=NOW,
-        )
+        store_tertile_2(session, NOW)
         sub = reports.get_or_create_submission(session, "2025-T2", "kotihoito-a", person.id, NOW)
         assert sub.id is not None
         reports.put_answer(
@@ -111,17 +102,7 @@ def test_put_answer_is_seen_by_answers_already_loaded_in_the_session(any_db: Dat
     with any_db.session() as session:
         person = create_person(session, now=NOW, transport="telegram", external_id="43")
         assert person.id is not None
-        reports.save_period(
-            session,
-            period_id="2025-T2",
-            scheme="tertile",
-            start=datetime(2025, 5, 1).date(),
-            end=datetime(2025, 8, 31).date(),
-            opens_on=datetime(2025, 9, 1).date(),
-            deadline=datetime(2025, 9, 21).date(),
-            manual=False,
-            now=NOW,
-        )
+        store_tertile_2(session, NOW)
         sub = reports.get_or_create_submission(session, "2025-T2", "kotihoito-a", person.id, NOW)
         assert sub.id is not None
         first = AnswerValue("answered", value=1.0, raw="1")
