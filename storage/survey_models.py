@@ -4,6 +4,10 @@ Nothing here identifies or orders people: answers carry random ids, no person or
 no timestamp finer than their round; "already answered" is only a keyed hash of the person
 and the round, whose key lives outside the database. On SQLite the answer table has no rowid,
 so not even the storage order follows the order of answering.
+
+A closed round's answers are also kept counted (:class:`SurveyRoundCounts`): per unit, question
+and value, the same sums its answers give, so that figures over many rounds need not read
+every answer again.
 """
 
 from __future__ import annotations
@@ -15,6 +19,9 @@ from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
 from storage.models import random_id, utc_column
+
+RESPONSE_MARKER = "*"
+"""The question id of the one row per respondent that counts respondents."""
 
 
 class SurveyRound(SQLModel, table=True):
@@ -54,3 +61,21 @@ class SurveyReceipt(SQLModel, table=True):
 
     key: str = Field(primary_key=True, max_length=64)
     round_id: str = Field(foreign_key="survey_round.id", index=True, max_length=32)
+
+
+class SurveyRoundCounts(SQLModel, table=True):
+    """A closed round's answers counted per unit, question and value, written once at the close.
+
+    ``counts`` is ``{unit: {question: [answers, [[value, n], ...]]}}``: how many answers of any
+    kind the question got in the unit (for question ``"*"``, the respondents) and how many gave
+    each numeric value, values ascending. Free texts are counted, never copied. One JSON
+    document a round rather than one row a value: a history of many rounds then reads a few
+    rows, not tens of thousands. The counts are as anonymous as the answers they sum (no more
+    than the unit of the answer rows) and are still suppressed when shown; they are deleted
+    with their round (the foreign key makes a round with counts impossible to delete alone).
+    """
+
+    __tablename__ = "survey_round_counts"
+
+    round_id: str = Field(foreign_key="survey_round.id", primary_key=True, max_length=32)
+    counts: dict[str, dict[str, list[Any]]] = Field(sa_column=Column(JSON, nullable=False))
