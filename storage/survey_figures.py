@@ -6,8 +6,8 @@ tree and sums them per ``group_id``: how many in each group gave each value, a d
 covering all its units. Everything else (respondents, index bands, the index, the mean) is a
 sum over those few values per group and question (at most eleven); no answer is looped over in
 Python, and the round's answers are read once. A closed round's answers are not read at all:
-its counts per unit were kept at the close (:mod:`storage.survey_counts`) and are summed over
-the tree here, in Python, to the same figures. Nothing here is shown as is:
+these sums per group were kept at its close (:mod:`storage.survey_counts`), and are used as
+long as the units they were summed over still hang in the same place. Nothing here is shown as is:
 :mod:`collectors.survey_results` applies the suppression of small groups.
 """
 

@@ -126,7 +126,7 @@ def close_round(session: Session, round_id: str, now: datetime, *, conversation_
     carries no information (by unit, question and value). On PostgreSQL a row's hidden
     system columns (``xmin``, its physical place) would otherwise group one person's answers
     together and tie them to the transaction that wrote that person's receipt. Their counts per
-    unit, question and value are kept (:mod:`storage.survey_counts`) for the figures.
+    group, question and value are kept (:mod:`storage.survey_counts`) for the figures.
 
     Returns:
         ``False`` when the round does not exist or was closed already.

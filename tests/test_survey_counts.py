@@ -337,3 +337,22 @@ def test_forgetting_and_purging_keep_the_counts(db: Database) -> None:
         assert _same(
             survey_figures.round_counts(session, rid), survey_figures.count_round(session, rid)
         )
+
+
+def test_a_new_unit_elsewhere_keeps_the_kept_sums_in_use(
+    any_db: Database, config: AppConfig
+) -> None:
+    with any_db.session() as session:
+        rid = _round(session, "2025-3")
+        for _ in range(5):
+            _answer(session, rid, "kotihoito-a", 9, 5)
+        _close(session, rid)
+        data = config.model_dump(mode="json")
+        data["organisation"]["units"].append(
+            {"id": "uusi", "parent": "asiakas", "name": {"fi": "Uusi", "sv": "Ny", "en": "New"}}
+        )
+        sync_units(session, small_config(organisation=data["organisation"]))
+        kept = survey_counts.stored_counts(session, [rid])[rid]
+        from_kept = survey_figures.from_kept(kept, survey_counts.unit_parents(session))
+        assert from_kept is not None  # only the units summed over matter
+        assert _same(from_kept, survey_figures.count_round(session, rid))
