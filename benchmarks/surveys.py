@@ -5,11 +5,14 @@ Twelve closed rounds of the built-in staff survey (NPS, NSS, an optional free te
 0.42: about 4 200 responses a round, 50 000 responses, 100 000 NPS and NSS answers (and 160 000
 rows with the response markers and free texts). They are written with bulk inserts, the way
 the survey stores them (a response marker, one row per answer, units too small to ever be
-shown stored under their division).
+shown stored under their division), and each round is then closed the way the bot closes it
+(:func:`storage.surveys.close_round`: answers rewritten, their sums per group kept), so the
+history reads the kept sums as in production.
 
-Measured: :func:`collectors.survey_results.survey_results` (everything in SQL over the unit tree
-with a recursive CTE, then the anonymity filter in Python) for one round, and
-:func:`collectors.survey_results.survey_history` for all twelve (a trend chart's data). The floor
+Measured: :func:`collectors.survey_results.survey_results` (the sums kept at the close, then
+the anonymity filter in Python) for one round, and
+:func:`collectors.survey_results.survey_history` for all twelve (a trend chart's data: the kept
+sums of every round in one query). The floor
 is the bare SQL a hand-written report would run: one ``GROUP BY unit, question`` over a round's
 answers with the NPS/NSS bands summed, no tree and no anonymity filter.
 """
@@ -37,7 +40,7 @@ from collectors.survey_results import survey_history, survey_results
 from storage.db import Database
 from storage.models import random_id
 from storage.survey_models import SurveyAnswer, SurveyRound
-from storage.surveys import RESPONSE_MARKER
+from storage.surveys import RESPONSE_MARKER, close_round
 
 ROUNDS = 12
 RESPONSE_RATE = 0.42
@@ -76,7 +79,6 @@ def fill(db: Database, config: AppConfig, seed: int = 6) -> tuple[list[str], int
                 label=f"{opens.year}-{number % 3 + 1}",
                 opens_at=opens,
                 closes_at=opens + timedelta(days=14),
-                closed_at=opens + timedelta(days=14),
                 created_at=opens,
             )
             session.add(row)
@@ -92,6 +94,8 @@ def fill(db: Database, config: AppConfig, seed: int = 6) -> tuple[list[str], int
                         batch += _answers(rng, row.id, stored, nps_mean)
             for first in range(0, len(batch), 20_000):
                 session.execute(insert(table), batch[first : first + 20_000])
+            closed = close_round(session, row.id, row.closes_at, conversation_kind="survey")
+            assert closed
     return round_ids, responses
 
 

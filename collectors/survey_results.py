@@ -11,8 +11,10 @@ combined without revealing a small group.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from itertools import repeat
+from operator import mul
 
 from sqlmodel import Session, select
 
@@ -35,7 +37,7 @@ class ResultsNotAvailable(Exception):
     """The round does not exist, or it is still open (results only after the close)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class QuestionResult:
     """One question's figures in one group; every number is ``None`` when not shown.
 
@@ -88,7 +90,7 @@ class QuestionResult:
         return self._share(self.detractors)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class GroupResult:
     """A unit's, division's or the county's results in one round.
 
@@ -167,52 +169,78 @@ def survey_results(
     row = surveys.get_round(session, round_id)
     if row is None or row.closed_at is None:
         raise ResultsNotAvailable(round_id)
+    units = {u.id: u for u in session.exec(select(Unit)).all()}
+    counted = survey_figures.round_counts(session, round_id)  # kept at the close, read once
+    staff = survey_figures.staff_by_group(session, row.unit_ids, surveys.aware(row.closed_at))
+
+    def texts(question_id: str, groups: set[str]) -> dict[str, list[str]]:
+        return survey_figures.texts(session, round_id, question_id, groups)
+
+    scope = None if scope_unit_ids is None else set(scope_unit_ids)
+    tree = _groups(config, units, row.unit_ids)
+    return _results(config, units, tree, row, counted, staff, texts, scope)
+
+
+def _results(
+    config: AppConfig,
+    units: dict[str, Unit],
+    tree: Tree,
+    row: SurveyRound,
+    counted: survey_figures.RoundCounts,
+    staff: dict[str, int],
+    texts: Callable[[str, set[str]], dict[str, list[str]]],
+    scope: set[str] | None,
+) -> list[GroupResult]:
+    """One closed round's groups from its counts, staff and texts (see :func:`survey_results`)."""
     minimum = config.surveys.min_responses
     definition = definition_of(config, row.survey_id)
     questions = questions_of(config, definition) if definition is not None else []
-    units = {u.id: u for u in session.exec(select(Unit)).all()}
-    tree = _groups(config, units, row.unit_ids)
-    counted = survey_figures.round_counts(session, round_id)  # the round's answers, read once
     counts = counted.given
+    kinds = {g: units[g].kind for g in tree.parents}
     totals = {g: counts.get((g, surveys.RESPONSE_MARKER), 0) for g in tree.parents}
     hidden = hidden_groups(tree, totals, minimum)
-    visible_per_question = {
-        q.id: shown_groups(tree, {g: counts.get((g, q.id), 0) for g in tree.parents}, minimum)
-        - set(hidden)
-        for q in questions
-    }
+    everyone = set(tree.parents) - set(hidden)
+    visible_per_question: dict[str, set[str]] = {}
+    for q in questions:
+        answered = {g: counts.get((g, q.id), 0) for g in tree.parents}
+        # Answered by every respondent in every group: the same sums, so the same groups shown.
+        visible_per_question[q.id] = (
+            everyone if answered == totals else shown_groups(tree, answered, minimum) - set(hidden)
+        )
     numeric = [q for q in questions if q.kind is not QuestionKind.TEXT]
-    figures = counted.scale_figures(
-        {q.id: INDEX_BANDS[q.index] if q.index else None for q in numeric}
-    )
-    spread = counted.values if numeric else {}
+    bands = {q.id: INDEX_BANDS[q.index] if q.index else None for q in numeric}
+    steps = {q.id: tuple(q.values()) for q in numeric}
+    not_shown = {q.id: QuestionResult(q.id, q.kind, False) for q in questions}
+    pairs: dict[tuple[int, int], tuple[int, int]] = {}
+    spreads = counted.values
     free = {
-        q.id: survey_figures.texts(session, round_id, q.id, visible_per_question[q.id])
+        q.id: texts(q.id, visible_per_question[q.id])
         for q in questions
         if q.kind is QuestionKind.TEXT
     }
-    staff = survey_figures.staff_by_group(session, row.unit_ids, surveys.aware(row.closed_at))
-    scope = None if scope_unit_ids is None else set(scope_unit_ids)
     out: list[GroupResult] = []
     for group in tree.pre_order():
         if scope is not None and group not in scope:
             continue
-        parent, kind = tree.parents[group], units[group].kind
+        parent, kind = tree.parents[group], kinds[group]
         if group in hidden:
             out.append(GroupResult(group, parent, kind, False, hidden[group], staff=None))
             continue
         results = []
         for q in questions:
             if group not in visible_per_question[q.id]:
-                results.append(QuestionResult(q.id, q.kind, False))
+                results.append(not_shown[q.id])
             elif q.kind is QuestionKind.TEXT:
                 found = free[q.id].get(group, [])
                 results.append(
                     QuestionResult(q.id, q.kind, True, answers=len(found), texts=tuple(found))
                 )
             else:
+                spread = spreads.get((group, q.id))
                 results.append(
-                    _numeric(q, figures.get((group, q.id)), spread.get((group, q.id), {}))
+                    _numeric(q, steps[q.id], bands[q.id], spread, pairs)
+                    if spread
+                    else not_shown[q.id]
                 )
         people = totals[group]
         asked = staff.get(group)
@@ -224,33 +252,34 @@ def survey_results(
 
 
 def _numeric(
-    question: SurveyQuestion, figures: survey_figures.ScaleFigures | None, spread: dict[int, int]
+    question: SurveyQuestion,
+    steps: tuple[int, ...],
+    pair: tuple[survey_figures.Band, survey_figures.Band] | None,
+    spread: dict[int, int],
+    pairs: dict[tuple[int, int], tuple[int, int]],
 ) -> QuestionResult:
-    if figures is None:
+    """A numeric question's result from its spread (the sums of ``RoundCounts.scale_figure``)."""
+    (low_from, low_to), (high_from, high_to) = pair or ((1, 0), (1, 0))
+    answers = sum(spread.values())
+    total = sum(map(mul, spread, spread.values()))
+    low = sum(map(spread.get, range(low_from, low_to + 1), repeat(0)))
+    high = sum(map(spread.get, range(high_from, high_to + 1), repeat(0)))
+    if not answers:
         return QuestionResult(question.id, question.kind, False)
-    distribution = tuple((v, spread.get(v, 0)) for v in question.values())
+    found = list(zip(steps, map(spread.get, steps, repeat(0)), strict=True))
+    # The same (value, count) pairs recur in every group and round: one tuple each.
+    distribution = tuple(map(pairs.setdefault, found, found))
     if question.index is None:
+        mean = total / answers if question.kind is QuestionKind.SCALE else None
+        # Positional: thousands of these make a history (fields as declared).
         return QuestionResult(
-            question.id,
-            question.kind,
-            True,
-            answers=figures.answers,
-            mean=figures.mean if question.kind is QuestionKind.SCALE else None,
-            distribution=distribution,
-        )
+            question.id, question.kind, True, answers, None, None, None, None, None, mean,
+            distribution,
+        )  # fmt: skip
     return QuestionResult(
-        question.id,
-        question.kind,
-        True,
-        answers=figures.answers,
-        index_kind=question.index,
-        index=figures.index,
-        promoters=figures.high,
-        passives=figures.answers - figures.high - figures.low,
-        detractors=figures.low,
-        mean=figures.mean,
-        distribution=distribution,
-    )
+        question.id, question.kind, True, answers, question.index, 100.0 * (high - low) / answers,
+        high, answers - high - low, low, total / answers, distribution,
+    )  # fmt: skip
 
 
 def closed_rounds(session: Session, survey_id: str | None = None) -> list[SurveyRound]:
@@ -264,10 +293,46 @@ def survey_history(
     survey_id: str,
     scope_unit_ids: Iterable[str] | None = None,
 ) -> list[tuple[SurveyRound, list[GroupResult]]]:
-    """Every closed round of a survey, oldest first, with its results (for trend charts)."""
-    scope = None if scope_unit_ids is None else list(scope_unit_ids)
+    """Every closed round of a survey, oldest first, with its results (for trend charts).
+
+    The same results as :func:`survey_results` round by round, read together: the counts kept
+    at each close, the texts and the staff of all the rounds in a query each.
+    """
     rounds = sorted(closed_rounds(session, survey_id), key=lambda r: surveys.aware(r.opens_at))
-    return [(r, survey_results(session, config, r.id, scope)) for r in rounds]
+    if not rounds:
+        return []
+    ids = [r.id for r in rounds]
+    units = {u.id: u for u in session.exec(select(Unit)).all()}
+    parents = {u.id: u.parent_id for u in units.values()}
+    staff = survey_figures.rounds_staff(
+        session, {r.id: (r.unit_ids, surveys.aware(r.closed_at or r.closes_at)) for r in rounds}
+    )
+    definition = definition_of(config, survey_id)
+    questions = questions_of(config, definition) if definition is not None else []
+    free = [q.id for q in questions if q.kind is QuestionKind.TEXT]
+    found = survey_figures.rounds_texts(session, ids, free)
+    chains = survey_figures.ancestry(parents)
+    scope = None if scope_unit_ids is None else set(scope_unit_ids)
+    trees: dict[tuple[str, ...], Tree] = {}  # rounds asking the same units share their tree
+    by_id = {r.id: r for r in rounds}
+    results: dict[str, list[GroupResult]] = {}
+    # One round at a time, as its kept counts are read: no round's sums outlive its results.
+    for round_id, counted in survey_figures.iter_rounds_counts(session, ids, parents):
+        row = by_id[round_id]
+
+        def texts(
+            question_id: str, groups: set[str], round_id: str = round_id
+        ) -> dict[str, list[str]]:
+            return survey_figures.group_texts(
+                found.get((round_id, question_id), []), chains, groups
+            )
+
+        asked = tuple(row.unit_ids)
+        tree = trees.get(asked) or trees.setdefault(asked, _groups(config, units, asked))
+        results[round_id] = _results(
+            config, units, tree, row, counted, staff[round_id], texts, scope
+        )
+    return [(r, results[r.id]) for r in rounds]
 
 
 __all__ = [

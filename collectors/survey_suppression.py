@@ -46,7 +46,10 @@ class Hidden(StrEnum):
 
 @dataclass(frozen=True)
 class Tree:
-    """A forest of groups: each node's parent (``None`` for a root), siblings in mapping order."""
+    """A forest of groups: each node's parent (``None`` for a root), siblings in mapping order.
+
+    The mapping must not change once the tree is used: its orders are worked out once.
+    """
 
     parents: Mapping[str, str | None]
 
@@ -65,16 +68,24 @@ class Tree:
 
     def pre_order(self) -> list[str]:
         """Every node, parents before their children."""
+        return list(self._pre_order)
+
+    def post_order(self) -> list[str]:
+        """Every node, children before their parent."""
+        return list(self._post_order)
+
+    @cached_property
+    def _pre_order(self) -> tuple[str, ...]:
         order: list[str] = []
         stack = list(reversed(self.roots()))
         while stack:
             node = stack.pop()
             order.append(node)
             stack.extend(reversed(self.children[node]))
-        return order
+        return tuple(order)
 
-    def post_order(self) -> list[str]:
-        """Every node, children before their parent."""
+    @cached_property
+    def _post_order(self) -> tuple[str, ...]:
         children = self.children
         order: list[str] = []
         stack: list[tuple[str, bool]] = [(root, False) for root in reversed(self.roots())]
@@ -85,7 +96,7 @@ class Tree:
                 continue
             stack.append((node, True))
             stack.extend((child, False) for child in reversed(children[node]))
-        return order
+        return tuple(order)
 
 
 def subtree_totals(tree: Tree, own: Mapping[str, int]) -> dict[str, int]:

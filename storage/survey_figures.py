@@ -5,20 +5,24 @@ grouped query counts a round's answers per unit, question and value, joins those
 tree and sums them per ``group_id``: how many in each group gave each value, a division's count
 covering all its units. Everything else (respondents, index bands, the index, the mean) is a
 sum over those few values per group and question (at most eleven); no answer is looped over in
-Python, and the round's answers are read once. Nothing here is shown as is:
+Python, and the round's answers are read once. A closed round's answers are not read at all:
+these sums per group were kept at its close (:mod:`storage.survey_counts`), and are used as
+long as the units they were summed over still hang in the same place. Nothing here is shown as is:
 :mod:`collectors.survey_results` applies the suppression of small groups.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import CTE, String, cast, func, select
+from sqlalchemy import CTE, String, cast, func, literal, select, union_all
 from sqlmodel import Session, col
 
 from storage.models import RoleGrant, Unit
+from storage.survey_counts import ancestry, iter_stored_counts, unit_parents
 from storage.survey_models import SurveyAnswer
 from storage.surveys import RESPONSE_MARKER, grant_active
 
@@ -82,28 +86,120 @@ class RoundCounts:
             bands: For each numeric question id, its ``(low band, high band)`` or ``None``.
         """
         out: dict[tuple[str, str], ScaleFigures] = {}
-        for (group_id, qid), spread in self.values.items():
+        for group_id, qid in self.values:
             if qid not in bands:
                 continue
-            answers = sum(spread.values())
-            if not answers:
-                continue
-            pair = bands[qid]
-            low = high = 0
-            if pair is not None:
-                low = sum(n for value, n in spread.items() if pair[0][0] <= value <= pair[0][1])
-                high = sum(n for value, n in spread.items() if pair[1][0] <= value <= pair[1][1])
-            out[(group_id, qid)] = ScaleFigures(
-                answers=answers,
-                low=low,
-                high=high,
-                index=None if pair is None else 100.0 * (high - low) / answers,
-                mean=sum(value * n for value, n in spread.items()) / answers,
-            )
+            found = self.scale_figure(group_id, qid, bands[qid])
+            if found is not None:
+                out[(group_id, qid)] = found
         return out
+
+    def scale_figure(
+        self, group_id: str, question_id: str, pair: tuple[Band, Band] | None
+    ) -> ScaleFigures | None:
+        """One group's :meth:`scale_figures` for one question; ``None`` without answers.
+
+        Args:
+            group_id: The group.
+            question_id: The numeric question.
+            pair: Its ``(low band, high band)``, or ``None`` without an index.
+        """
+        spread = self.values.get((group_id, question_id))
+        if not spread:
+            return None
+        (low_from, low_to), (high_from, high_to) = pair or ((1, 0), (1, 0))
+        answers = low = high = total = 0
+        for value, n in spread.items():
+            answers += n
+            total += value * n
+            if low_from <= value <= low_to:
+                low += n
+            if high_from <= value <= high_to:
+                high += n
+        if not answers:
+            return None
+        return ScaleFigures(
+            answers=answers,
+            low=low,
+            high=high,
+            index=None if pair is None else 100.0 * (high - low) / answers,
+            mean=total / answers,
+        )
+
+
+def from_kept(document: Mapping[str, Any], parents: Mapping[str, str | None]) -> RoundCounts | None:
+    """A round's counts from the document kept at its close; ``None`` if the tree has changed.
+
+    Args:
+        document: ``{"groups": ..., "tree": ...}`` (see :mod:`storage.survey_counts`).
+        parents: ``{unit: parent}`` of every unit now.
+    """
+    tree = document["tree"]
+    if any(u not in parents or parents[u] != p for u, p in tree.items()):
+        return None  # a unit with answers, or an ancestor of one, has moved or gone
+    values: dict[tuple[str, str], dict[int, int]] = {}
+    given: dict[tuple[str, str], int] = {}
+    for group_id, questions in document["groups"].items():
+        for qid, flat in questions.items():
+            key = (group_id, qid)
+            given[key] = flat[0]
+            if len(flat) > 2:
+                values[key] = dict(zip(flat[1::2], flat[2::2], strict=True))
+    return RoundCounts(values, given)
+
+
+def rounds_counts(
+    session: Session,
+    round_ids: Iterable[str],
+    parents: Mapping[str, str | None] | None = None,
+) -> dict[str, RoundCounts]:
+    """:func:`round_counts` of several rounds: kept counts read in one query, the rest counted.
+
+    Args:
+        session: The session.
+        round_ids: The rounds.
+        parents: ``{unit: parent}`` of every unit when the caller has it (else it is read).
+    """
+    ids = list(dict.fromkeys(round_ids))
+    found = dict(iter_rounds_counts(session, ids, parents))
+    return {rid: found[rid] for rid in ids}
+
+
+def iter_rounds_counts(
+    session: Session,
+    round_ids: Iterable[str],
+    parents: Mapping[str, str | None] | None = None,
+) -> Iterator[tuple[str, RoundCounts]]:
+    """``(round, counts)`` of every one of ``round_ids``, in no particular order.
+
+    The rounds with kept counts first, read in one query and taken one at a time, then the
+    others (and those whose tree has changed since, see :func:`from_kept`) counted from their
+    answers (:func:`count_round`). Arguments as :func:`rounds_counts`.
+    """
+    ids = list(dict.fromkeys(round_ids))
+    tree = parents if parents is not None else unit_parents(session)
+    done = set()
+    for round_id, document in iter_stored_counts(session, ids):
+        counted = from_kept(document, tree)
+        if counted is not None:
+            done.add(round_id)
+            yield round_id, counted
+    for round_id in ids:
+        if round_id not in done:
+            yield round_id, count_round(session, round_id)
 
 
 def round_counts(session: Session, round_id: str) -> RoundCounts:
+    """A round's answers counted per group, question and value.
+
+    From the sums kept at the close when the round has them and the tree they were summed over
+    is unchanged (:mod:`storage.survey_counts`), else from its answers (:func:`count_round`):
+    the same figures either way.
+    """
+    return rounds_counts(session, [round_id])[round_id]
+
+
+def count_round(session: Session, round_id: str) -> RoundCounts:
     """Count a round's answers per group, question and value in one grouped query."""
     answer = SurveyAnswer.__table__  # type: ignore[attr-defined]
     has_text = answer.c.text.is_not(None)
@@ -183,6 +279,87 @@ def texts(
     return out
 
 
+def rounds_texts(
+    session: Session, round_ids: Iterable[str], question_ids: Iterable[str]
+) -> dict[tuple[str, str], list[tuple[str, str]]]:
+    """``(round, question) -> [(unit, text), ...]``: the free texts of several rounds at once.
+
+    Each list is in the database's order of the texts (as :func:`texts` sorts them), so every
+    group's share of it (see :func:`group_texts`) is in that order too.
+    """
+    rounds, questions = list(round_ids), list(question_ids)
+    if not rounds or not questions:
+        return {}
+    answer = SurveyAnswer.__table__  # type: ignore[attr-defined]
+    statement = (
+        select(answer.c.round_id, answer.c.question_id, answer.c.unit_id, answer.c.text)
+        .where(answer.c.round_id.in_(rounds), answer.c.question_id.in_(questions))
+        .where(answer.c.text.is_not(None))
+        .order_by(answer.c.text)
+    )
+    out: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for round_id, qid, unit_id, text in session.execute(statement).all():
+        out.setdefault((str(round_id), str(qid)), []).append((str(unit_id), str(text)))
+    return out
+
+
+def group_texts(
+    found: Iterable[tuple[str, str]],
+    chains: Mapping[str, tuple[str, ...]],
+    group_ids: Iterable[str],
+) -> dict[str, list[str]]:
+    """What :func:`texts` gives, from one round's and question's :func:`rounds_texts`."""
+    wanted = set(group_ids)
+    out: dict[str, list[str]] = {}
+    for unit_id, text in found:
+        for group_id in chains.get(unit_id, ()):
+            if group_id in wanted:
+                out.setdefault(group_id, []).append(text)
+    return out
+
+
+def rounds_staff(
+    session: Session, asked: Mapping[str, tuple[Sequence[str], datetime]]
+) -> dict[str, dict[str, int]]:
+    """:func:`staff_by_group` of several rounds (``round -> (unit_ids, at)``) in one query or two.
+
+    The staff counts are read once; grants are counted only for asked units without one, for
+    every round in a single statement.
+    """
+    if not asked:
+        return {}
+    unit = Unit.__table__  # type: ignore[attr-defined]
+    rows = session.execute(select(unit.c.id, unit.c.parent_id, unit.c.staff_count)).all()
+    chains = ancestry({str(u): None if p is None else str(p) for u, p, _n in rows})
+    counted = {str(u): n for u, _p, n in rows}
+    uncounted = {u for units, _at in asked.values() for u in units if counted.get(u, 0) is None}
+    grants: dict[tuple[str, str], int] = {}
+    if uncounted:
+        per_round = [
+            select(
+                literal(round_id, String).label("round_id"),
+                col(RoleGrant.unit_id),
+                func.count(func.distinct(RoleGrant.person_id)),
+            )
+            .where(col(RoleGrant.role) == "staff", col(RoleGrant.unit_id).in_(sorted(uncounted)))
+            .where(grant_active(at))
+            .group_by(col(RoleGrant.unit_id))
+            for round_id, (_units, at) in asked.items()
+        ]
+        for round_id, unit_id, n in session.execute(union_all(*per_round)).all():
+            grants[(str(round_id), str(unit_id))] = int(n)
+    out: dict[str, dict[str, int]] = {}
+    for round_id, (units, _at) in asked.items():
+        sums: dict[str, int] = {}
+        for unit_id in set(units) & counted.keys():
+            own = counted[unit_id]
+            n = own if own is not None else grants.get((round_id, unit_id), 0)
+            for group_id in chains[unit_id]:
+                sums[group_id] = sums.get(group_id, 0) + n
+        out[round_id] = sums
+    return out
+
+
 def staff_by_group(session: Session, unit_ids: Sequence[str], at: datetime) -> dict[str, int]:
     """Staff asked per group: each unit's ``staff_count``, else its staff grants at ``at``."""
     if not unit_ids:
@@ -212,11 +389,20 @@ __all__ = [
     "Band",
     "RoundCounts",
     "ScaleFigures",
+    "ancestry",
     "answer_counts",
+    "count_round",
     "distributions",
+    "from_kept",
+    "group_texts",
+    "iter_rounds_counts",
     "round_counts",
+    "rounds_counts",
+    "rounds_staff",
+    "rounds_texts",
     "scale_figures",
     "staff_by_group",
     "texts",
+    "unit_parents",
     "unit_tree",
 ]

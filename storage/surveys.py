@@ -21,10 +21,8 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
 
 from storage.models import Conversation, RoleGrant, Unit, random_id
-from storage.survey_models import SurveyAnswer, SurveyReceipt, SurveyRound
-
-RESPONSE_MARKER = "*"
-"""The question id of the one row per respondent that counts respondents."""
+from storage.survey_counts import store_counts
+from storage.survey_models import RESPONSE_MARKER, SurveyAnswer, SurveyReceipt, SurveyRound
 
 
 def aware(moment: datetime) -> datetime:
@@ -122,12 +120,13 @@ def rounds_due_to_close(session: Session, now: datetime) -> list[SurveyRound]:
 
 
 def close_round(session: Session, round_id: str, now: datetime, *, conversation_kind: str) -> bool:
-    """Close a round: no more answers, unfinished answers and receipts deleted.
+    """Close a round: no more answers, unfinished answers and receipts deleted, answers counted.
 
     The round's answer rows are also rewritten with fresh random ids, in an order that
     carries no information (by unit, question and value). On PostgreSQL a row's hidden
     system columns (``xmin``, its physical place) would otherwise group one person's answers
-    together and tie them to the transaction that wrote that person's receipt.
+    together and tie them to the transaction that wrote that person's receipt. Their counts per
+    group, question and value are kept (:mod:`storage.survey_counts`) for the figures.
 
     Returns:
         ``False`` when the round does not exist or was closed already.
@@ -161,6 +160,7 @@ def close_round(session: Session, round_id: str, now: datetime, *, conversation_
             ],
         )
     session.execute(delete(SurveyReceipt).where(col(SurveyReceipt.round_id) == round_id))
+    store_counts(session, round_id)
     session.flush()
     return True
 

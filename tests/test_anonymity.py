@@ -38,8 +38,16 @@ ANSWER_COLUMNS = {"id", "round_id", "unit_id", "question_id", "value", "text"}
 RECEIPT_COLUMNS = {"key", "round_id"}
 
 
+COUNTS_COLUMNS = {"round_id", "counts"}
+
+
 @pytest.mark.parametrize(
-    ("table", "allowed"), [("survey_answer", ANSWER_COLUMNS), ("survey_receipt", RECEIPT_COLUMNS)]
+    ("table", "allowed"),
+    [
+        ("survey_answer", ANSWER_COLUMNS),
+        ("survey_receipt", RECEIPT_COLUMNS),
+        ("survey_round_counts", COUNTS_COLUMNS),
+    ],
 )
 def test_survey_tables_hold_nothing_that_identifies_or_orders_people(
     any_db: Database, table: str, allowed: set[str]
