@@ -35,6 +35,7 @@ from benchmarks.world import (
     postgres_url,
     sqlite_database,
 )
+from bot.telegram import freeze_heap
 from collectors.config import AppConfig
 from collectors.survey_results import survey_history, survey_results
 from storage.db import Database
@@ -129,6 +130,9 @@ def bare_sql(db: Database, round_id: str) -> list[Any]:
 def _measure_one(db: Database, config: AppConfig, runs: int) -> dict[str, Any]:
     round_ids, responses = fill(db, config)
     latest = round_ids[-1]
+    # The bot computes these with its long-lived heap frozen
+    # (bot.telegram.keep_long_lived_out_of_collections); the same here for what filling left.
+    freeze_heap()
 
     def one() -> None:
         with db.session() as session:
