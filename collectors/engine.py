@@ -27,8 +27,8 @@ from collectors.messages import Inbound, InboundKind, Outbound, Sender, TextRepl
 from storage import conversations, notifications
 from storage.conversations import ConversationRow
 from storage.db import Database, utcnow
-from storage.models import Person, Unit
-from storage.people import units_by_id
+from storage.models import Unit
+from storage.people import PersonRow, units_by_id
 from storage.speakers import find_speaker
 
 log = logging.getLogger(__name__)
@@ -77,7 +77,7 @@ class Ctx:
     engine: Engine
     session: Session
     sender: Sender
-    person: Person
+    person: PersonRow
     access: Access
     now: datetime
     conversation: ConversationRow | None
@@ -112,7 +112,6 @@ class Ctx:
     @property
     def person_id(self) -> int:
         """The person's id."""
-        assert self.person.id is not None
         return self.person.id
 
     def save(self, kind: str, state: dict[str, Any]) -> int:
@@ -295,7 +294,6 @@ class Engine:
                 )
             ]
         person = speaker.person
-        assert person.id is not None
         if speaker.blocked:
             # Someone who writes again has unblocked the bot: reminders may reach them again.
             notifications.clear_blocked(session, sender.transport, sender.external_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import datetime
 
 from sqlmodel import Session
@@ -22,6 +23,7 @@ from storage.people import (
     grant,
     recent_failures,
     record_failure,
+    set_language,
     use_invitation,
 )
 
@@ -151,9 +153,8 @@ def choose_language(ctx: Ctx, data: str) -> list[Outbound]:
     code = data.partition(":")[2]
     if code not in LANGUAGE_NAMES:
         return [language_question(ctx.language)]
-    ctx.person.language = code
-    ctx.session.add(ctx.person)
-    ctx.session.flush()
+    set_language(ctx.session, ctx.person_id, code)
+    ctx.person = replace(ctx.person, language=code)
     _ = translator(code)
     return [
         TextReply(_("I will speak {language} with you.", language=LANGUAGE_NAMES[code])),

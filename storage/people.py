@@ -49,6 +49,29 @@ _HELD_GRANTS = select(_GRANTS.c.role, _GRANTS.c.unit_id, _GRANTS.c.valid_until).
 
 
 @dataclass(frozen=True)
+class PersonRow:
+    """A person as a step read them (a snapshot: change them with :func:`set_language`)."""
+
+    id: int
+    display_name: str
+    language: str | None
+
+
+_PEOPLE: Any = Person.__table__  # type: ignore[attr-defined]
+_SET_LANGUAGE = (
+    update(_PEOPLE).where(_PEOPLE.c.id == bindparam("b_id")).values(language=bindparam("b_code"))
+)
+
+
+def set_language(session: Session, person_id: int, code: str) -> None:
+    """Store the language the person chose."""
+    session.connection().execute(_SET_LANGUAGE, {"b_id": person_id, "b_code": code})
+    held = session.identity_map.get(session.identity_key(Person, person_id))
+    if held is not None:
+        session.expire(held)
+
+
+@dataclass(frozen=True)
 class HeldGrant:
     """A role a person holds at one moment, as read for a step (a snapshot, not a live row)."""
 

@@ -7,11 +7,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, bindparam, or_, select
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from storage.conversations import ConversationRow
 from storage.models import ChatIdentity, Conversation, Person, RoleGrant
-from storage.people import HeldGrant
+from storage.people import HeldGrant, PersonRow
 
 
 @dataclass(frozen=True)
@@ -19,20 +19,24 @@ class Speaker:
     """The person behind a message as a step starts: who they are, whether their chat was
     marked blocked, the roles they hold now and their conversation."""
 
-    person: Person
+    person: PersonRow
     blocked: bool
     grants: tuple[HeldGrant, ...]
     conversation: ConversationRow | None
 
 
+_PEOPLE: Any = Person.__table__  # type: ignore[attr-defined]
+_IDENTITIES: Any = ChatIdentity.__table__  # type: ignore[attr-defined]
 _CONVERSATIONS: Any = Conversation.__table__  # type: ignore[attr-defined]
 _GRANTS: Any = RoleGrant.__table__  # type: ignore[attr-defined]
 # One row per role held now (one with no role when none): the person, the block mark and the
-# conversation repeat on each. Through the ORM's select(), whose types stop at four columns.
-_SPEAKER: Any = (
+# conversation repeat on each. Core, built once: every step of every conversation runs it.
+_SPEAKER = (
     select(
-        Person,
-        col(ChatIdentity.blocked_at),
+        _PEOPLE.c.id,
+        _PEOPLE.c.display_name,
+        _PEOPLE.c.language,
+        _IDENTITIES.c.blocked_at,
         _GRANTS.c.role,
         _GRANTS.c.unit_id,
         _GRANTS.c.valid_until,
@@ -40,20 +44,21 @@ _SPEAKER: Any = (
         _CONVERSATIONS.c.state,
         _CONVERSATIONS.c.step,
     )
-    .join(ChatIdentity, col(ChatIdentity.person_id) == col(Person.id))
+    .select_from(_PEOPLE)
+    .join(_IDENTITIES, _IDENTITIES.c.person_id == _PEOPLE.c.id)
     .outerjoin(
         _GRANTS,
         and_(
-            _GRANTS.c.person_id == col(Person.id),
+            _GRANTS.c.person_id == _PEOPLE.c.id,
             _GRANTS.c.revoked_at.is_(None),
             or_(_GRANTS.c.valid_until.is_(None), _GRANTS.c.valid_until > bindparam("b_now")),
         ),
     )
-    .outerjoin(_CONVERSATIONS, _CONVERSATIONS.c.person_id == col(Person.id))
+    .outerjoin(_CONVERSATIONS, _CONVERSATIONS.c.person_id == _PEOPLE.c.id)
     .where(
-        col(ChatIdentity.transport) == bindparam("b_transport"),
-        col(ChatIdentity.external_id) == bindparam("b_external_id"),
-        col(Person.forgotten_at).is_(None),
+        _IDENTITIES.c.transport == bindparam("b_transport"),
+        _IDENTITIES.c.external_id == bindparam("b_external_id"),
+        _PEOPLE.c.forgotten_at.is_(None),
     )
 )
 
@@ -68,12 +73,11 @@ def find_speaker(
     :func:`storage.conversations.load` finds.
     """
     params = {"b_transport": transport, "b_external_id": external_id, "b_now": now}
-    rows = session.exec(_SPEAKER, params=params).all()
+    rows = session.connection().execute(_SPEAKER, params).all()
     if not rows:
         return None
     first = rows[0]
-    person: Person = first[0]
-    assert person.id is not None
+    person = PersonRow(first.id, first.display_name, first.language)
     grants = tuple(HeldGrant(r.role, r.unit_id, r.valid_until) for r in rows if r.role is not None)
     conversation = None
     if first.kind is not None:

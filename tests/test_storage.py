@@ -11,6 +11,7 @@ from storage.db import Database, current_revision, head_revision
 from storage.notifications import mark_blocked
 from storage.people import (
     InvitationProblem,
+    PersonRow,
     Role,
     check_invitation,
     create_invitation,
@@ -138,7 +139,8 @@ def test_find_speaker_reads_person_block_roles_and_conversation_at_once(any_db: 
     with any_db.session() as session:
         person = create_person(session, now=NOW, transport="telegram", external_id="44")
         assert person.id is not None
-        assert find_speaker(session, "telegram", "44", NOW) == Speaker(person, False, (), None)
+        alone = Speaker(PersonRow(person.id, "", None), False, (), None)
+        assert find_speaker(session, "telegram", "44", NOW) == alone
         assert find_speaker(session, "telegram", "45", NOW) is None
         grant(session, person.id, Role.MANAGER, "kotihoito-a", now=NOW)
         grant(session, person.id, Role.LEADER, "koti", now=NOW, valid_until=NOW + timedelta(days=1))
