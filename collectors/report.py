@@ -131,7 +131,7 @@ class ReportFlow:
             ctx.save(KIND, state)
             sent = (submission.submitted_at or ctx.now).astimezone(ctx.config.tz)
             return [reopen_screen(ctx, unit_name, period, sent)]
-        answers = reports.answers_of(ctx.session, submission.id)
+        answers = reports.answer_values(ctx.session, submission.id)
         first_open = next((i for i, m in enumerate(metrics) if m not in answers), None)
         if answers and first_open is None:
             return self._review(ctx, state)
@@ -194,7 +194,7 @@ class ReportFlow:
         state["stage"] = "question"
         metric = metrics[index]
         if metric.kind is MetricKind.MULTI_CHOICE and not state.get("selected"):
-            current = reports.answers_of(ctx.session, state["submission"]).get(metric.id)
+            current = reports.answer_values(ctx.session, state["submission"]).get(metric.id)
             state["selected"] = list(current.choices or []) if current is not None else []
         ctx.save(KIND, state)
         screen = question_screen(
@@ -406,7 +406,7 @@ class ReportFlow:
         unit_name = ctx.access.units[state["unit"]].name(ctx.language)
         period = find_period(ctx.session, ctx.config, state["period"])
         title = _("Review: {unit}, {period}", unit=unit_name, period=period.short_label())
-        answers = reports.answers_of(ctx.session, submission.id)
+        answers = reports.answer_values(ctx.session, submission.id)
         return [review_screen(ctx, title, self._metrics(ctx, state), answers, submission)]
 
     def _submit(self, ctx: Ctx, state: dict[str, Any]) -> list[Outbound]:
@@ -419,7 +419,7 @@ class ReportFlow:
             raise UserError(
                 _("The deadline of this period has passed; the report can no longer be changed.")
             )
-        answers = reports.answers_of(ctx.session, submission.id)
+        answers = reports.answer_values(ctx.session, submission.id)
         missing = missing_required(self._metrics(ctx, state), answers)
         if missing:
             text = _(

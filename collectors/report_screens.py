@@ -20,7 +20,7 @@ from collectors.report_text import (
     review_lines,
     show_answer,
 )
-from storage.models import Answer, Submission
+from storage.models import Submission
 from storage.reports import AnswerValue
 
 
@@ -69,7 +69,7 @@ def review_screen(
     ctx: Ctx,
     title: str,
     metrics: Sequence[MetricConfig],
-    answers: Mapping[str, Answer],
+    answers: Mapping[str, AnswerValue],
     submission: Submission,
 ) -> TextReply:
     """Every answer numbered by area; tapping a number edits it; send or continue later."""
@@ -84,7 +84,7 @@ def review_screen(
 
 
 def missing_required(
-    metrics: Sequence[MetricConfig], answers: Mapping[str, Answer]
+    metrics: Sequence[MetricConfig], answers: Mapping[str, AnswerValue]
 ) -> list[MetricConfig]:
     """Required metrics without an answer (not available counts as an answer; skipped not)."""
     return [

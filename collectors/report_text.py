@@ -8,7 +8,6 @@ from collectors.config import NUMERIC_KINDS, MetricConfig, MetricKind
 from collectors.i18n import Translator
 from collectors.numbers import NumberKind, example_for, format_number
 from collectors.vocabulary import AREA_NAMES, GOAL_STATUS_NAMES
-from storage.models import Answer
 from storage.reports import AnswerValue
 
 
@@ -42,7 +41,7 @@ def show_number(metric: MetricConfig, value: float, language: str) -> str:
     return format_number(value, kind, language, unit=label or None)
 
 
-def show_answer(metric: MetricConfig, answer: Answer | AnswerValue | None, _: Translator) -> str:
+def show_answer(metric: MetricConfig, answer: AnswerValue | None, _: Translator) -> str:
     """A stored answer for display ("1 050 kpl", "not available", "skipped")."""
     if answer is None:
         return _("not answered")
@@ -152,7 +151,7 @@ def bounds_text(metric: MetricConfig, low: float | None, high: float | None, _: 
 
 
 def review_lines(
-    title: str, metrics: Sequence[MetricConfig], answers: Mapping[str, Answer], _: Translator
+    title: str, metrics: Sequence[MetricConfig], answers: Mapping[str, AnswerValue], _: Translator
 ) -> list[str]:
     """The review before sending: every answer numbered, by area, with what is still missing."""
     lines = [title]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -254,17 +254,22 @@ def mark_submitted(
     session.flush()
 
 
-# Read on every step of a report (last period's answers are shown beside each question).
+# Read on every step of a report (last period's answers are shown beside each question) and
+# for each review: Core statements built once, the values as AnswerValue snapshots.
+_VALUE_COLUMNS = (
+    _ANSWERS.c.metric_id,
+    _ANSWERS.c.status,
+    _ANSWERS.c.value,
+    _ANSWERS.c.second,
+    _ANSWERS.c.text,
+    _ANSWERS.c.choices,
+    _ANSWERS.c.raw,
+)
+_VALUES_OF = core_select(*_VALUE_COLUMNS).where(
+    _ANSWERS.c.submission_id == bindparam("b_submission")
+)
 _PREVIOUS_ANSWERS = (
-    core_select(
-        _ANSWERS.c.metric_id,
-        _ANSWERS.c.status,
-        _ANSWERS.c.value,
-        _ANSWERS.c.second,
-        _ANSWERS.c.text,
-        _ANSWERS.c.choices,
-        _ANSWERS.c.raw,
-    )
+    core_select(*_VALUE_COLUMNS)
     .join(_SUBMISSIONS, _SUBMISSIONS.c.id == _ANSWERS.c.submission_id)
     .where(
         _SUBMISSIONS.c.unit_id == bindparam("b_unit"),
@@ -273,10 +278,7 @@ _PREVIOUS_ANSWERS = (
 )
 
 
-def previous_answers(session: Session, unit_id: str, period_id: str) -> dict[str, AnswerValue]:
-    """The values of a unit's answers for ``period_id`` (any status), by metric id."""
-    params = {"b_unit": unit_id, "b_period": period_id}
-    rows = session.connection().execute(_PREVIOUS_ANSWERS, params)
+def _values(rows: Iterable[Any]) -> dict[str, AnswerValue]:
     return {
         row.metric_id: AnswerValue(
             row.status,
@@ -288,6 +290,17 @@ def previous_answers(session: Session, unit_id: str, period_id: str) -> dict[str
         )
         for row in rows
     }
+
+
+def answer_values(session: Session, submission_id: int) -> dict[str, AnswerValue]:
+    """What :func:`answers_of` finds, as values (for showing them, not changing them)."""
+    return _values(session.connection().execute(_VALUES_OF, {"b_submission": submission_id}))
+
+
+def previous_answers(session: Session, unit_id: str, period_id: str) -> dict[str, AnswerValue]:
+    """The values of a unit's answers for ``period_id`` (any status), by metric id."""
+    params = {"b_unit": unit_id, "b_period": period_id}
+    return _values(session.connection().execute(_PREVIOUS_ANSWERS, params))
 
 
 @dataclass(frozen=True)

@@ -91,6 +91,12 @@ def test_report_round_trip_with_revisions(any_db: Database) -> None:
         answers = reports.answers_of(session, sub2.id)
         assert answers["incident_types"].choices == ["medication", "fall"]
         assert answers["decisions"].value == 1060.0
+        values = reports.answer_values(session, sub2.id)
+        assert values["incident_types"] == AnswerValue(
+            "answered", choices=("medication", "fall"), raw="Lääkehoito, Kaatuminen"
+        )
+        assert values["decisions"] == AnswerValue("answered", value=1060.0, raw="1060")
+        assert values == reports.previous_answers(session, "kotihoito-a", "2025-T2")
         assert answers["decisions"].id == answer_id
         revisions = reports.revisions_of(session, answer_id)
         assert [(r.value, r.raw) for r in revisions] == [(1050.0, "1 050")]
