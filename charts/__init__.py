@@ -12,6 +12,8 @@ Chart kinds (input dataclasses in :mod:`charts.data`):
 - :class:`Scorecard` - goals with baseline, target, latest value and a traffic-light status
   (marker shape and word as well as colour).
 - :class:`TargetBars` - percent reached against a target per category.
+- :class:`GoalStatusChart` - a division's goals in brief: units counted by status, those with
+  challenges named.
 - :class:`SummaryPage` - one unit's or division's page: key figures, charts, units that have
   not reported.
 - :class:`ReportDocument` - the interim report (osavuosikatsaus) as a multi-page A4 PDF.
@@ -27,6 +29,8 @@ from charts.cache import cached_render_png
 from charts.data import (
     Chart,
     DistributionChart,
+    GoalCount,
+    GoalStatusChart,
     IndexChart,
     IndexRound,
     KeyFigure,
@@ -45,6 +49,8 @@ from charts.render import render_pdf, render_png, render_summary_png
 __all__ = [
     "Chart",
     "DistributionChart",
+    "GoalCount",
+    "GoalStatusChart",
     "IndexChart",
     "IndexRound",
     "KeyFigure",

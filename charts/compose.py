@@ -12,6 +12,7 @@ from matplotlib.figure import Figure, FigureBase, SubFigure
 from charts.data import (
     Chart,
     DistributionChart,
+    GoalStatusChart,
     IndexChart,
     PairedBarsChart,
     Scorecard,
@@ -22,6 +23,7 @@ from charts.data import (
 from charts.draw_bars import draw_distribution, draw_paired, draw_target_bars
 from charts.draw_index import draw_index
 from charts.draw_tables import (
+    draw_goal_status,
     draw_key_figures,
     draw_missing_units,
     draw_scorecard,
@@ -55,6 +57,8 @@ def draw_chart(fig: FigureBase, chart: Chart, width_in: float, height_in: float)
         draw_index(fig, chart, width_in)
     elif isinstance(chart, Scorecard):
         draw_scorecard(fig, chart, width_in, height_in)
+    elif isinstance(chart, GoalStatusChart):
+        draw_goal_status(fig, chart, width_in, height_in)
     else:
         raise TypeError(f"not a chart: {type(chart).__name__}")
 

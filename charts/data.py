@@ -246,8 +246,60 @@ class TargetBars:
         _check_locale(self.locale)
 
 
+@dataclass(frozen=True)
+class GoalCount:
+    """One goal across the units of a division: how many gave each status.
+
+    Attributes:
+        goal: The goal, e.g. "Sairauspoissaolot vähenevät".
+        counts: ``(status, units)`` for every status in :data:`STATUSES` order.
+        unreported: Units that follow the goal but gave no status in the period.
+        challenged: The units whose status is ``challenges``, in the order to name them.
+    """
+
+    goal: str
+    counts: tuple[tuple[Status, int], ...]
+    unreported: int = 0
+    challenged: tuple[str, ...] = ()
+
+    @property
+    def units(self) -> int:
+        """The units that follow the goal, with or without a status."""
+        return sum(n for _status, n in self.counts) + self.unreported
+
+
+@dataclass(frozen=True)
+class GoalStatusChart:
+    """The goals of a division in brief: per goal, its units counted by status.
+
+    Drawn as one block per goal: the counts beside each status marker and word, a bar split
+    by status, and the units with challenges named (the full rows are a :class:`Scorecard`).
+
+    Attributes:
+        title: The chart title.
+        rows: One per goal.
+        status_labels: Status -> localized word; a missing status falls back to the
+            charts' own word.
+        locale: ``"fi"``, ``"sv"`` or ``"en"``.
+    """
+
+    title: str
+    rows: tuple[GoalCount, ...]
+    status_labels: Mapping[str, str]
+    locale: str
+
+    def __post_init__(self) -> None:
+        _check_locale(self.locale)
+
+
 Chart: TypeAlias = (
-    TrendChart | PairedBarsChart | IndexChart | DistributionChart | Scorecard | TargetBars
+    TrendChart
+    | PairedBarsChart
+    | IndexChart
+    | DistributionChart
+    | Scorecard
+    | TargetBars
+    | GoalStatusChart
 )
 """Any single chart."""
 

@@ -7,11 +7,34 @@ from __future__ import annotations
 
 from matplotlib.axes import Axes
 from matplotlib.figure import FigureBase
+from matplotlib.patches import Rectangle
 
-from charts.data import Scorecard, SummaryPage
+from charts.data import GoalStatusChart, Scorecard, SummaryPage
 from charts.draw_common import inch_axes, status_marker, text_lines
-from charts.layout import CELL_PAD_IN, SIDE_PAD_IN, line_in, scorecard_layout, title_lines
-from charts.style import BASE_PT, LIGHT_GREY, MUTED, SMALL_PT, SUBTITLE_PT, TEXT, TITLE_PT, pt
+from charts.layout import (
+    CELL_PAD_IN,
+    GOAL_BAR_IN,
+    GOAL_CHIP_MARKER_IN,
+    GOAL_CHIP_ROW_IN,
+    SIDE_PAD_IN,
+    goal_bar_segments,
+    goal_status_layout,
+    line_in,
+    scorecard_layout,
+    title_lines,
+)
+from charts.style import (
+    BASE_PT,
+    GREY,
+    LIGHT_GREY,
+    MUTED,
+    SMALL_PT,
+    STATUS_STYLES,
+    SUBTITLE_PT,
+    TEXT,
+    TITLE_PT,
+    pt,
+)
 from charts.summary_layout import (
     HEADER_PT,
     LEGEND_MARKER_IN,
@@ -105,6 +128,78 @@ def draw_scorecard(fig: FigureBase, chart: Scorecard, width_in: float, height_in
                 fontweight="bold" if field == "latest" else None,
                 color=TEXT if getattr(row, field) is not None else MUTED,
             )
+        y += row_layout.height_in
+        _rule(ax, y, width_in)
+
+
+GOAL_STATUS_GID = "goal_status"
+"""The ``gid`` of every text in a goal status chart, so that tests can find them."""
+
+
+def draw_goal_status(
+    fig: FigureBase, chart: GoalStatusChart, width_in: float, height_in: float
+) -> None:
+    """Draw a goal status chart: per goal its name, the units per status, a bar, the named.
+
+    The layout follows :func:`charts.layout.goal_status_layout`; every text drawn carries the
+    gid :data:`GOAL_STATUS_GID`. The bar's segments keep the status colours; a unit without a
+    status is an outlined white segment.
+
+    Args:
+        fig: The (sub)figure to draw into.
+        chart: The chart.
+        width_in: The drawing width.
+        height_in: The drawing height.
+    """
+    layout = goal_status_layout(chart, width_in)
+    ax = inch_axes(fig, width_in, height_in)
+    gid = GOAL_STATUS_GID
+    lines = title_lines(chart.title, width_in)
+    text_lines(ax, SIDE_PAD_IN, 0.08, lines, TITLE_PT, fontweight="bold", gid=gid)
+    y = layout.header_in
+    _rule(ax, y, width_in, MUTED)
+    if not chart.rows:
+        ax.text(SIDE_PAD_IN, y + CELL_PAD_IN, word("no_data", chart.locale), va="top", color=MUTED)
+    bar_width = width_in - 2 * SIDE_PAD_IN
+    for row, row_layout in zip(chart.rows, layout.rows, strict=True):
+        text_lines(
+            ax, SIDE_PAD_IN, y + CELL_PAD_IN, row_layout.goal_lines, BASE_PT, fontweight="bold"
+        )
+        for chip in row_layout.chips:
+            centre = y + row_layout.chips_y + chip.row * GOAL_CHIP_ROW_IN
+            if chip.status is not None:
+                status_marker(ax, chip.x + 0.07, centre, chip.status, size=8.0)
+            ax.text(
+                chip.x + GOAL_CHIP_MARKER_IN,
+                centre,
+                chip.text,
+                va="center",
+                fontsize=pt(SMALL_PT),
+                color=TEXT if chip.status is not None else MUTED,
+                gid=gid,
+            )
+        top = y + row_layout.bar_y
+        for status, start, share in goal_bar_segments(row):
+            colour = STATUS_STYLES[status][0] if status is not None else "white"
+            ax.add_patch(
+                Rectangle(
+                    (SIDE_PAD_IN + start * bar_width, top),
+                    share * bar_width,
+                    GOAL_BAR_IN,
+                    facecolor=colour,
+                    edgecolor="white" if status is not None else GREY,
+                    linewidth=1.0,
+                )
+            )
+        text_lines(
+            ax,
+            SIDE_PAD_IN,
+            y + row_layout.named_y,
+            row_layout.named_lines,
+            SMALL_PT,
+            color=MUTED,
+            gid=gid,
+        )
         y += row_layout.height_in
         _rule(ax, y, width_in)
 

@@ -30,6 +30,7 @@ RENDER_LOCK = threading.RLock()
 MAX_WIDTH_PX = 4000
 MAX_HEIGHT_PX = 10000
 """Telegram refuses photos whose width and height add up to more than 10 000 px."""
+PNG_COMPRESS_LEVEL = 3
 
 
 def _dpi(width_px: int, dpi: float | None) -> float:
@@ -130,13 +131,30 @@ def drawing(scale: float = 1.0) -> Iterator[None]:
         yield
 
 
+def encode_png(fig: Figure) -> bytes:
+    """Draw a figure on its Agg canvas and encode it as an RGB PNG.
+
+    The figures are opaque (a white face), so the alpha channel is dropped: a quarter fewer
+    bytes to compress. zlib level :data:`PNG_COMPRESS_LEVEL` compresses these flat charts
+    about as well as the default level 6 in two thirds of the time.
+    """
+    from PIL import Image
+
+    canvas = fig.canvas
+    canvas.draw()
+    width, height = canvas.get_width_height(physical=True)
+    rgba = canvas.buffer_rgba()  # type: ignore[attr-defined]
+    image = Image.frombuffer("RGBA", (width, height), rgba, "raw", "RGBA", 0, 1)
+    buffer = io.BytesIO()
+    image.convert("RGB").save(buffer, format="png", compress_level=PNG_COMPRESS_LEVEL)
+    return buffer.getvalue()
+
+
 def _png_bytes(chart: Chart | SummaryPage, width_px: int, dpi: float | None) -> bytes:
     with drawing():
-        fig = build_figure(chart, width_px=width_px, dpi=dpi)
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", metadata={"Software": None})
+        content = encode_png(build_figure(chart, width_px=width_px, dpi=dpi))
     log.debug("rendered %s png at %s px", type(chart).__name__, width_px)
-    return buffer.getvalue()
+    return content
 
 
 def render_png(

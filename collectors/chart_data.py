@@ -15,6 +15,8 @@ from sqlmodel import Session
 
 from charts import (
     DistributionChart,
+    GoalCount,
+    GoalStatusChart,
     PairedBarsChart,
     Scorecard,
     ScoreRow,
@@ -22,7 +24,7 @@ from charts import (
     TrendChart,
     TrendSeries,
 )
-from charts.data import Status
+from charts.data import STATUSES, Status
 from collectors.chart_scope import (
     Tree,
     drawn,
@@ -305,6 +307,50 @@ def scorecards(
     ]
 
 
+def goal_status_chart(
+    session: Session,
+    config: AppConfig,
+    group: str,
+    period: Period,
+    _: Translator,
+) -> GoalStatusChart | None:
+    """The goals of a division in brief: per goal, how many of its units gave each status.
+
+    A unit that follows a goal but gave no status in the period (it has not reported, or
+    left the goal unanswered) is counted apart; the units with challenges are named.
+
+    Returns:
+        The chart, or ``None`` when the group's units follow no goal.
+    """
+    tree = Tree(config)
+    language = _.language
+    chosen = goal_metrics(config, tree, group)
+    if not chosen:
+        return None
+    units = {m.id: tree.reporters(group, m) for m in chosen}
+    everyone = {u for found in units.values() for u in found}
+    statuses = figures.first_choices(session, [m.id for m in chosen], everyone, period.id)
+    rows = []
+    for goal in chosen:
+        given = {
+            unit: _status(status)
+            for unit in units[goal.id]
+            if (status := statuses.get((unit, goal.id))) in STATUSES
+        }
+        counts = tuple((s, sum(1 for g in given.values() if g == s)) for s in STATUSES)
+        challenged = [unit for unit in units[goal.id] if given.get(unit) == "challenges"]
+        rows.append(
+            GoalCount(
+                goal=goal.name.get(language),
+                counts=counts,
+                unreported=len(units[goal.id]) - len(given),
+                challenged=tuple(tree.name(unit, language) for unit in challenged),
+            )
+        )
+    title = _("Goals: {unit}", unit=tree.name(group, language))
+    return GoalStatusChart(title, tuple(rows), status_words(_), language)
+
+
 def _followed(config: AppConfig, goal: MetricConfig) -> MetricConfig | None:
     if goal.goal_for is None:
         return None
@@ -363,6 +409,7 @@ __all__ = [
     "chunks",
     "distribution_chart",
     "goal_metrics",
+    "goal_status_chart",
     "group_value",
     "has_values",
     "levels",

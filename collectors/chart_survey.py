@@ -44,11 +44,22 @@ def index_charts(
     group: str,
     rounds: int,
     _: Translator,
+    *,
+    by_unit: bool = True,
 ) -> list[IndexChart]:
     """NPS or NSS of a group per closed survey round, and by unit in the latest round.
 
     Only the survey results' suppression-aware figures are used: a group under the anonymity
     minimum arrives suppressed and is drawn as "too few answers", without numbers.
+
+    Args:
+        session: The session.
+        config: The configuration.
+        figure: A survey index figure.
+        group: The unit or division.
+        rounds: How many of the latest rounds.
+        _: The viewer's translator.
+        by_unit: Whether to add the units below the group in the latest round.
 
     Returns:
         The group's rounds (the last ``rounds``), then, for a group with units below it,
@@ -57,7 +68,7 @@ def index_charts(
     assert figure.question is not None and figure.survey_id is not None
     tree = Tree(config)
     language = _.language
-    children = tree.children.get(group, [])
+    children = tree.children.get(group, []) if by_unit else []
     history = survey_history(session, config, figure.survey_id, [group, *children])
     asked = [(row, {g.unit_id: g for g in groups}) for row, groups in history if groups]
     asked = [(row, by_unit) for row, by_unit in asked if group in by_unit][-max(rounds, 1) :]

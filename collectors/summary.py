@@ -1,9 +1,13 @@
 """A unit's or division's one-page summary of a period, and how a picture is sent.
 
 The page has the key figures (this period, the previous one, the target, and whether the target
-is met), the goals, percent metrics against their targets, the staff survey indexes where the
-viewer may see them, and the units that have not reported yet. The other charts (units side by
-side, choice distributions, trends) are one ``/chart`` away.
+is met), the goals, and the units that have not reported yet. A unit's page then has its goals
+in full, percent metrics against their targets and the staff survey indexes where the viewer
+may see them. A division's page stays within about two phone screens however many units it
+has: its goals in brief (units counted by status, those with challenges named) and at most
+:data:`DIVISION_CHARTS` charts, the survey indexes first (the percent targets are in the key
+figures already). Each unit's goals in full are in the interim report (``/pdf``); the other
+charts (units side by side, choice distributions, trends) are one ``/chart`` away.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from charts.data import Status
 from charts.fmt import format_value
 from charts.render import png_height_px
 from collectors.chart_data import (
+    goal_status_chart,
     group_value,
     levels,
     scorecards,
@@ -42,6 +47,8 @@ TALL_RATIO = 2.0
 """A PNG taller than this many times its width goes as a file: Telegram shrinks photos to
 1280 px on the long side, which would make a long table unreadable."""
 SURVEY_ROUNDS = 4
+DIVISION_CHARTS = 2
+"""The most charts under a division's key figures and goals."""
 
 
 def area_order(metric: MetricConfig) -> int:
@@ -120,12 +127,26 @@ def _report_charts(
     return charts
 
 
+def _division_charts(
+    session: Session, config: AppConfig, scope: Scope, group: str, period: Period, _: Translator
+) -> list[Chart]:
+    """A division's goals in brief, then its survey indexes or else its percent targets."""
+    charts: list[Chart] = []
+    if scope.allows(group, survey=True):
+        charts += survey_charts(session, config, group, _)
+    if len(charts) < DIVISION_CHARTS:
+        bars = target_bars(session, config, group, period, _)
+        charts += [bars] if bars is not None else []
+    goals = goal_status_chart(session, config, group, period, _)
+    return ([goals] if goals is not None else []) + charts[:DIVISION_CHARTS]
+
+
 def survey_charts(session: Session, config: AppConfig, group: str, _: Translator) -> list[Chart]:
     """The group's staff survey indexes over the latest rounds (suppression applied)."""
     out: list[Chart] = []
     for figure in chart_metrics(config):
         if figure.is_survey:
-            out += index_charts(session, config, figure, group, SURVEY_ROUNDS, _)[:1]
+            out += index_charts(session, config, figure, group, SURVEY_ROUNDS, _, by_unit=False)
     return out
 
 
@@ -152,7 +173,8 @@ def summary_page(
         period: The period.
         _: The viewer's translator.
         with_charts: Whether to add charts under the key figures (the report's unit pages
-            carry only the key figures and goals).
+            carry only the key figures and goals). A group of several reporting units gets
+            the division's page (see the module's description).
 
     Returns:
         The page.
@@ -176,12 +198,14 @@ def summary_page(
         counted = _("{sent} of {units} reports sent", sent=len(sent), units=len(reporters))
         subtitle = f"{subtitle} · {counted}"
     charts: list[Chart] = []
-    if with_charts:
+    if not with_charts:
+        charts = list(scorecards(session, config, group, period, _))
+    elif len(reporters) > 1:
+        charts = _division_charts(session, config, scope, group, period, _)
+    else:
         charts = _report_charts(session, config, group, period, _)
         if scope.allows(group, survey=True):
             charts += survey_charts(session, config, group, _)
-    else:
-        charts = list(scorecards(session, config, group, period, _))
     return SummaryPage(
         title=name,
         subtitle=subtitle,
@@ -224,6 +248,7 @@ def picture(content: bytes, filename: str, caption: str = "") -> Outbound:
 
 
 __all__ = [
+    "DIVISION_CHARTS",
     "TALL_RATIO",
     "fit_to_phone",
     "key_figures",
