@@ -11,18 +11,14 @@ from matplotlib.patches import Rectangle
 
 from charts.data import GoalStatusChart, Scorecard, SummaryPage
 from charts.draw_common import inch_axes, status_marker, text_lines
-from charts.layout import (
-    CELL_PAD_IN,
+from charts.goal_layout import (
     GOAL_BAR_IN,
     GOAL_CHIP_MARKER_IN,
     GOAL_CHIP_ROW_IN,
-    SIDE_PAD_IN,
     goal_bar_segments,
     goal_status_layout,
-    line_in,
-    scorecard_layout,
-    title_lines,
 )
+from charts.layout import CELL_PAD_IN, SIDE_PAD_IN, line_in, scorecard_layout, title_lines
 from charts.style import (
     BASE_PT,
     GREY,
