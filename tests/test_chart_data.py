@@ -9,9 +9,11 @@ from datetime import date, timedelta
 import pytest
 from sqlmodel import Session
 
+from charts.data import GoalStatusChart, Scorecard
 from charts.pages import plan_pages
 from collectors.chart_data import (
     distribution_chart,
+    goal_status_chart,
     paired_bars_charts,
     scorecards,
     trend_chart,
@@ -31,7 +33,7 @@ from collectors.config import AppConfig
 from collectors.i18n import translator
 from collectors.interim_report import interim_report
 from collectors.periods import Period, period_from_id
-from collectors.summary import key_figures, summary_page, target_status
+from collectors.summary import DIVISION_CHARTS, key_figures, summary_page, target_status
 from storage import figures, reports, surveys
 from storage.db import Database
 from storage.people import create_person
@@ -320,6 +322,30 @@ def test_summary_lists_units_that_have_not_reported(seeded: Database, config: Ap
     assert page.missing_units == ("Kotihoito A (en)",)
     assert "2 of 3 reports sent" in page.subtitle
     assert survey_page.key_figures == () and survey_page.missing_units == ()
+
+
+def test_a_division_counts_its_goals_a_unit_lists_them(seeded: Database, config: AppConfig) -> None:
+    t1 = period(config, "2025-T1")
+    with seeded.session() as session:
+        goals = goal_status_chart(session, config, "koti", t1, EN)
+        none_yet = goal_status_chart(session, config, "koti", period(config, "2024-T3"), EN)
+        division = summary_page(session, config, full_scope(config), "koti", t1, EN)
+        unit = summary_page(session, config, full_scope(config), "kotihoito-a", t1, EN)
+    assert goals is not None and goals.title == "Goals: Koti- ja asumispalvelut (en)"
+    (row,) = goals.rows
+    assert row.goal == "Absence goal status"
+    assert dict(row.counts) == {"on_schedule": 1, "challenges": 1, "not_started": 0, "done": 0}
+    assert row.unreported == 0 and row.units == 2
+    assert row.challenged == ("Kotihoito A (en)",)
+    assert none_yet is not None and none_yet.rows[0].unreported == 2  # nobody gave a status
+    assert sum(n for _status, n in none_yet.rows[0].counts) == 0
+    # The division's page: goals in brief first, then at most DIVISION_CHARTS charts; no
+    # unit's goal rows. A unit's page keeps its goals in full.
+    assert isinstance(division.charts[0], GoalStatusChart)
+    assert len(division.charts) <= 1 + DIVISION_CHARTS
+    assert not any(isinstance(c, Scorecard) for c in division.charts)
+    assert any(isinstance(c, Scorecard) for c in unit.charts)
+    assert not any(isinstance(c, GoalStatusChart) for c in unit.charts)
 
 
 def test_default_period_and_figure_catalog(seeded: Database, config: AppConfig) -> None:

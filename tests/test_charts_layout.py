@@ -27,9 +27,11 @@ from charts import (
     TrendChart,
     TrendSeries,
 )
+from charts.data import GoalCount, GoalStatusChart
 from charts.draw_tables import KEY_FIGURE_GID
-from charts.layout import trend_height_in
-from charts.render import build_figure, drawing
+from charts.goal_layout import GOAL_NAMED_LINES, goal_bar_segments, goal_status_layout
+from charts.layout import chart_height_in, trend_height_in
+from charts.render import build_figure, drawing, render_png
 from charts.summary_layout import key_figure_table, share_width
 from charts.textwidth import text_width_in, value_lines, wrap_to_width
 from charts.trend_layout import point_label_sides, trend_legend
@@ -348,3 +350,42 @@ def test_long_labels_and_values_keep_clear_of_each_other(drawn: None, locale: st
     for chart in charts:
         fig = figure_of(chart)
         assert problems(fig, text_boxes(fig)) == [], type(chart).__name__
+
+
+def _goals(challenged: int, units: int = 20) -> GoalStatusChart:
+    names = tuple(f"Kotihoidon tiimi {n}" for n in range(1, challenged + 1))
+    row = GoalCount(
+        goal="Sairauspoissaolot vähenevät",
+        counts=(("on_schedule", units - challenged - 2), ("challenges", challenged)),
+        unreported=2,
+        challenged=names,
+    )
+    return GoalStatusChart("Tavoitteet", (row, row, row), {}, "fi")
+
+
+def test_goal_status_names_the_units_with_challenges_on_two_lines_at_most() -> None:
+    chart = _goals(challenged=12)
+    layout = goal_status_layout(chart, 5.0)
+    lines = layout.rows[0].named_lines
+    assert 1 <= len(lines) <= GOAL_NAMED_LINES
+    shown = " ".join(lines)
+    assert shown.startswith("Haasteita: Kotihoidon tiimi 1, ")
+    counted = 12 - shown.count("Kotihoidon tiimi")
+    assert counted > 0 and shown.endswith(f"ja {counted} muuta")
+    few = goal_status_layout(_goals(challenged=1), 5.0).rows[0]
+    assert few.named_lines == ["Haasteita: Kotihoidon tiimi 1"]
+    assert goal_status_layout(_goals(challenged=0), 5.0).rows[0].named_lines == []
+    texts = [chip.text for chip in layout.rows[0].chips]
+    assert texts == ["6 Aikataulussa", "12 Haasteita", "2 Tila puuttuu"]
+
+
+def test_goal_status_bar_shares_and_height_do_not_grow_with_the_units() -> None:
+    row = _goals(challenged=12).rows[0]
+    segments = goal_bar_segments(row)
+    assert [s for s, _start, _width in segments] == ["on_schedule", "challenges", None]
+    assert math.isclose(sum(w for _s, _start, w in segments), 1.0)
+    assert math.isclose(segments[-1][1] + segments[-1][2], 1.0)
+    twenty = chart_height_in(_goals(challenged=12), 5.0)
+    two_hundred = chart_height_in(_goals(challenged=120, units=200), 5.0)
+    assert math.isclose(twenty, two_hundred)  # names beyond two lines are counted, not listed
+    assert render_png(_goals(challenged=12))[:8] == b"\x89PNG\r\n\x1a\n"
