@@ -21,6 +21,7 @@ from storage.db import Database, current_revision, head_revision, upgrade
 from storage.people import Role, create_person, grant
 from storage.survey_models import SurveyAnswer, SurveyRound, SurveyRoundCounts
 from tests.support import REPORT_DAY, small_config
+from tests.test_survey_figures import send_answers
 
 NOW = REPORT_DAY
 UNITS = ["kotihoito-a", "kotihoito-b", "ohjaus"]
@@ -37,15 +38,6 @@ def _round(session: Session, label: str, opens: datetime = NOW) -> str:
         now=opens,
     )
     return row.id
-
-
-def _answer(session: Session, round_id: str, unit: str, nps: int, nss: int, text: str = "") -> None:
-    answers: dict[str, int | str] = {"nps": nps, "nss": nss}
-    if text:
-        answers["improve"] = text
-    surveys.store_response(
-        session, round_id=round_id, unit_id=unit, receipt=secrets.token_hex(32), answers=answers
-    )
 
 
 def _close(session: Session, round_id: str, opens: datetime = NOW) -> None:
@@ -72,8 +64,8 @@ def test_closing_keeps_the_counts_per_group_question_and_value(any_db: Database)
     with any_db.session() as session:
         rid = _round(session, "2025-3")
         for nps, nss in [(9, 5), (9, 4), (3, 4)]:
-            _answer(session, rid, "kotihoito-a", nps, nss, "Kiitos")
-        _answer(session, rid, "ohjaus", 10, 2)
+            send_answers(session, rid, "kotihoito-a", nps, nss, "Kiitos")
+        send_answers(session, rid, "ohjaus", 10, 2)
         assert _kept(session, rid) is None  # nothing kept while the round is open
         _close(session, rid)
         kept = _kept(session, rid)
@@ -222,7 +214,7 @@ def test_models_match_the_migrations(any_db_url: str) -> None:
 def test_a_round_with_kept_counts_is_never_deleted_alone(any_db: Database) -> None:
     with any_db.session() as session:
         rid = _round(session, "2025-3")
-        _answer(session, rid, "kotihoito-a", 9, 5)
+        send_answers(session, rid, "kotihoito-a", 9, 5)
         _close(session, rid)
     gone = delete(SurveyRound).where(col(SurveyRound.id) == rid)
     with any_db.session() as session:
@@ -257,7 +249,7 @@ def _history_world(session: Session, config: AppConfig) -> list[str]:
         opens = NOW - timedelta(days=120 * (len(shapes) - number))
         rid = _round(session, f"round-{number}", opens)
         for unit, nps, nss, written in shape:
-            _answer(session, rid, unit, nps, nss, written)
+            send_answers(session, rid, unit, nps, nss, written)
         _close(session, rid, opens)
         ids.append(rid)
     _round(session, "still-open")  # an open round is in no history
@@ -300,9 +292,9 @@ def test_kept_counts_follow_a_later_move_of_a_unit(any_db: Database, config: App
     with any_db.session() as session:
         rid = _round(session, "2025-3")
         for _ in range(5):
-            _answer(session, rid, "kotihoito-a", 9, 5)
+            send_answers(session, rid, "kotihoito-a", 9, 5)
         for _ in range(6):
-            _answer(session, rid, "ohjaus", 3, 2)
+            send_answers(session, rid, "ohjaus", 3, 2)
         _close(session, rid)
         # kotihoito-a moves to asiakas after the round: its answers count there now.
         data = config.model_dump(mode="json")
@@ -326,7 +318,7 @@ def test_forgetting_and_purging_keep_the_counts(db: Database) -> None:
         person = create_person(session, now=NOW)
         grant(session, person.id or 0, Role.STAFF, "kotihoito-a", now=NOW)
         for _ in range(5):
-            _answer(session, rid, "kotihoito-a", 9, 5)
+            send_answers(session, rid, "kotihoito-a", 9, 5)
         _close(session, rid)
         before = _kept(session, rid)
         later = datetime(2026, 1, 1, tzinfo=UTC)
@@ -345,7 +337,7 @@ def test_a_new_unit_elsewhere_keeps_the_kept_sums_in_use(
     with any_db.session() as session:
         rid = _round(session, "2025-3")
         for _ in range(5):
-            _answer(session, rid, "kotihoito-a", 9, 5)
+            send_answers(session, rid, "kotihoito-a", 9, 5)
         _close(session, rid)
         data = config.model_dump(mode="json")
         data["organisation"]["units"].append(

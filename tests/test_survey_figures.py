@@ -35,7 +35,10 @@ def _round(session: Session) -> str:
     return row.id
 
 
-def _answer(session: Session, round_id: str, unit: str, nps: int, nss: int, text: str = "") -> None:
+def send_answers(
+    session: Session, round_id: str, unit: str, nps: int, nss: int, text: str = ""
+) -> None:
+    """One person's sent survey in ``unit``: NPS, NSS and, when given, the free text."""
     answers: dict[str, int | str] = {"nps": nps, "nss": nss}
     if text:
         answers["improve"] = text
@@ -63,13 +66,13 @@ def test_nps_and_nss_match_hand_computed_values(any_db: Database, config: AppCon
         rid = _round(session)
         # A: 40 % promoters (9, 10), 20 % detractors (3) -> NPS 20; NSS 60 % - 20 % = 40.
         for nps, nss in [(9, 5), (10, 4), (7, 4), (8, 1), (3, 3)]:
-            _answer(session, rid, "kotihoito-a", nps, nss)
+            send_answers(session, rid, "kotihoito-a", nps, nss)
         # B: the same NPS shape; every NSS answer is 3 -> NSS 0.
         for nps in (10, 9, 8, 7, 6):
-            _answer(session, rid, "kotihoito-b", nps, 3)
+            send_answers(session, rid, "kotihoito-b", nps, 3)
         # Ohjaus: everyone a detractor and disagreeing -> NPS -100, NSS -100.
         for nps in (0, 1, 2, 5, 6):
-            _answer(session, rid, "ohjaus", nps, 1)
+            send_answers(session, rid, "ohjaus", nps, 1)
         _close(session, rid)
         groups = _by_unit(survey_results(session, config, rid))
     assert [g for g in groups] == [
@@ -129,9 +132,9 @@ def test_response_rates_from_staff_counts_and_grants(any_db: Database) -> None:
         session.add(revoked)
         rid = _round(session)
         for _ in range(5):
-            _answer(session, rid, "kotihoito-a", 9, 4)
+            send_answers(session, rid, "kotihoito-a", 9, 4)
         for _ in range(5):
-            _answer(session, rid, "kotihoito-b", 9, 4)
+            send_answers(session, rid, "kotihoito-b", 9, 4)
         assert surveys.close_round(session, rid, closes, conversation_kind="survey")
         groups = _by_unit(survey_results(session, config, rid))
     assert groups["kotihoito-a"].staff == 7
@@ -147,9 +150,9 @@ def test_small_unit_counts_only_in_its_parent(any_db: Database, config: AppConfi
     with any_db.session() as session:
         rid = _round(session)
         for _ in range(5):
-            _answer(session, rid, "kotihoito-a", 10, 5, "Enemmän aikaa asiakkaille")
+            send_answers(session, rid, "kotihoito-a", 10, 5, "Enemmän aikaa asiakkaille")
         for _ in range(2):
-            _answer(session, rid, "kotihoito-b", 0, 1, "Parempi perehdytys")
+            send_answers(session, rid, "kotihoito-b", 0, 1, "Parempi perehdytys")
         _close(session, rid)
         groups = _by_unit(survey_results(session, config, rid))
     b, a, koti = groups["kotihoito-b"], groups["kotihoito-a"], groups["koti"]
@@ -168,9 +171,9 @@ def test_free_text_needs_the_minimum_of_writers(any_db: Database, config: AppCon
     with any_db.session() as session:
         rid = _round(session)
         for n in range(6):
-            _answer(session, rid, "kotihoito-a", 8, 4, "Kiitos" if n < 3 else "")
+            send_answers(session, rid, "kotihoito-a", 8, 4, "Kiitos" if n < 3 else "")
         for n in range(6):
-            _answer(session, rid, "kotihoito-b", 8, 4, "Lisää väkeä" if n < 3 else "")
+            send_answers(session, rid, "kotihoito-b", 8, 4, "Lisää väkeä" if n < 3 else "")
         _close(session, rid)
         groups = _by_unit(survey_results(session, config, rid))
     assert groups["kotihoito-a"].shown
@@ -183,7 +186,7 @@ def test_free_text_needs_the_minimum_of_writers(any_db: Database, config: AppCon
 def test_results_only_after_the_close(any_db: Database, config: AppConfig) -> None:
     with any_db.session() as session:
         rid = _round(session)
-        _answer(session, rid, "kotihoito-a", 9, 5)
+        send_answers(session, rid, "kotihoito-a", 9, 5)
         with pytest.raises(ResultsNotAvailable):
             survey_results(session, config, rid)
         with pytest.raises(ResultsNotAvailable):
@@ -194,9 +197,9 @@ def test_scope_filters_without_changing_what_is_hidden(any_db: Database, config:
     with any_db.session() as session:
         rid = _round(session)
         for _ in range(5):
-            _answer(session, rid, "kotihoito-a", 9, 5)
+            send_answers(session, rid, "kotihoito-a", 9, 5)
         for _ in range(2):
-            _answer(session, rid, "kotihoito-b", 9, 5)
+            send_answers(session, rid, "kotihoito-b", 9, 5)
         _close(session, rid)
         # A manager of kotihoito-a alone still does not see A (it would reveal B through koti).
         only_a = survey_results(session, config, rid, ["kotihoito-a"])
@@ -208,8 +211,8 @@ def test_closing_rewrites_answers_and_forgets_receipts_and_drafts(any_db: Databa
         rid = _round(session)
         other = _round(session)
         for nps in (9, 3, 7):
-            _answer(session, rid, "kotihoito-a", nps, 4)
-        _answer(session, other, "kotihoito-a", 5, 5)
+            send_answers(session, rid, "kotihoito-a", nps, 4)
+        send_answers(session, other, "kotihoito-a", 5, 5)
         person = create_person(session, now=NOW)
         session.add(
             Conversation(
