@@ -198,6 +198,7 @@ __all__ = [
     "BotStartError",
     "Service",
     "TelegramTransport",
+    "freeze_heap",
     "keep_long_lived_out_of_collections",
     "run_bot",
     "serve",
