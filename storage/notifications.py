@@ -245,7 +245,8 @@ _CLEAR_BLOCKED = (
 def clear_blocked(session: Session, transport: str, external_id: str) -> bool:
     """Forget a block when the person writes to the bot again; ``True`` when one was cleared.
 
-    Runs on every step, so it is one Core ``UPDATE`` built once (usually changing nothing).
+    One Core ``UPDATE`` built once; the engine calls it when the step's speaker was marked
+    blocked (:func:`storage.speakers.find_speaker`).
     """
     result: Any = session.connection().execute(
         _CLEAR_BLOCKED, {"b_transport": transport, "b_external_id": external_id}

@@ -30,16 +30,6 @@ def hash_code(code: str) -> str:
     return hashlib.sha256(code.strip().encode("utf-8")).hexdigest()
 
 
-# Read on every step: built once, with the values bound at each call.
-_FIND_PERSON = (
-    select(Person)
-    .join(ChatIdentity, col(ChatIdentity.person_id) == col(Person.id))
-    .where(
-        col(ChatIdentity.transport) == bindparam("transport"),
-        col(ChatIdentity.external_id) == bindparam("external_id"),
-    )
-    .where(col(Person.forgotten_at).is_(None))
-)
 _GRANTS: Any = RoleGrant.__table__  # type: ignore[attr-defined]
 _HELD_GRANTS = select(_GRANTS.c.role, _GRANTS.c.unit_id, _GRANTS.c.valid_until).where(
     _GRANTS.c.person_id == bindparam("b_person"),
@@ -82,8 +72,13 @@ class HeldGrant:
 
 def find_person(session: Session, transport: str, external_id: str) -> Person | None:
     """The person behind a transport account, if any (forgotten people are not found)."""
-    params = {"transport": transport, "external_id": external_id}
-    return session.exec(_FIND_PERSON, params=params).first()
+    statement = (
+        select(Person)
+        .join(ChatIdentity, col(ChatIdentity.person_id) == col(Person.id))
+        .where(ChatIdentity.transport == transport, ChatIdentity.external_id == external_id)
+        .where(col(Person.forgotten_at).is_(None))
+    )
+    return session.exec(statement).first()
 
 
 def identities(session: Session, person_id: int) -> Sequence[ChatIdentity]:
