@@ -59,6 +59,15 @@ def dialect_insert(session: Session) -> Callable[..., Any]:
     return postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
 
+def held(session: Session, model: type[Any], key: Any) -> Any | None:
+    """The ``model`` row with primary key ``key`` if the session already holds it, else None.
+
+    For code that writes with Core statements, which the session's objects do not see: such
+    an object is then expired or brought up to date.
+    """
+    return session.identity_map.get(session.identity_key(model, key))
+
+
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     """Create an engine for ``url`` (``sqlite:///file.db`` or ``postgresql+psycopg://...``)."""
     if url.startswith("sqlite"):

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, or_, update
 from sqlmodel import Session, col, select
 
+from storage.db import held
 from storage.models import ChatIdentity, Invitation, InvitationAttempt, Person, RoleGrant, Unit
 
 
@@ -56,9 +57,9 @@ _SET_LANGUAGE = (
 def set_language(session: Session, person_id: int, code: str) -> None:
     """Store the language the person chose."""
     session.connection().execute(_SET_LANGUAGE, {"b_id": person_id, "b_code": code})
-    held = session.identity_map.get(session.identity_key(Person, person_id))
-    if held is not None:
-        session.expire(held)
+    person = held(session, Person, person_id)
+    if person is not None:
+        session.expire(person)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
+from storage.db import held
 from storage.models import Answer, AnswerRevision, ReportingPeriod, Submission, Unit
 
 
@@ -218,11 +219,11 @@ def put_answer(
                 _INSERT_REVISION, revision | {"replaced_by": person_id, "replaced_at": now}
             )
         connection.execute(_UPDATE_ANSWER, values | {"b_id": answer_id})
-        held_answer = session.identity_map.get(session.identity_key(Answer, answer_id))
+        held_answer = held(session, Answer, answer_id)
         if held_answer is not None:
             session.expire(held_answer)
     connection.execute(_TOUCH_SUBMISSION, {"b_id": submission_id, "b_now": now})
-    held_submission = session.identity_map.get(session.identity_key(Submission, submission_id))
+    held_submission = held(session, Submission, submission_id)
     if held_submission is not None:
         set_committed_value(held_submission, "updated_at", now)
     return StoredAnswer(answer_id, correction)
