@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import repeat
-from operator import mul
 
 from sqlmodel import Session, select
 
@@ -52,7 +51,8 @@ class QuestionResult:
         passives: Answers between the bands (NPS 7-8, NSS 3).
         detractors: Answers in the low band (NPS 0-6, NSS 1-2).
         mean: The mean answer of a scale.
-        distribution: ``(value, count)`` for every value of a scale or choice position.
+        values: Every value of a scale or choice position, in order (one tuple per question).
+        counts: How many gave each of ``values`` (see :attr:`distribution`).
         texts: Free-text answers of the whole group, in alphabetical order.
     """
 
@@ -66,8 +66,14 @@ class QuestionResult:
     passives: int | None = None
     detractors: int | None = None
     mean: float | None = None
-    distribution: tuple[tuple[int, int], ...] = ()
+    values: tuple[int, ...] = ()
+    counts: tuple[int, ...] = ()
     texts: tuple[str, ...] = ()
+
+    @property
+    def distribution(self) -> tuple[tuple[int, int], ...]:
+        """``(value, count)`` for every value of a scale or choice position."""
+        return tuple(zip(self.values, self.counts, strict=True))
 
     def _share(self, count: int | None) -> float | None:
         if count is None or not self.answers:
@@ -132,14 +138,29 @@ def questions_of(config: AppConfig, definition: SurveyDefinition) -> list[Survey
     return [catalog[q] for q in definition.questions if q in catalog]
 
 
-def _groups(config: AppConfig, units: dict[str, Unit], asked: Iterable[str]) -> Tree:
+@dataclass(frozen=True, slots=True)
+class _Units:
+    """Every unit's parent and kind, as the results need them."""
+
+    parents: dict[str, str | None]
+    kinds: dict[str, str]
+
+    @classmethod
+    def read(cls, session: Session) -> _Units:
+        unit = Unit.__table__  # type: ignore[attr-defined]
+        rows = session.execute(select(unit.c.id, unit.c.parent_id, unit.c.kind)).all()
+        return cls({u: p for u, p, _k in rows}, {u: k for u, _p, k in rows})
+
+
+def _groups(config: AppConfig, units: _Units, asked: Iterable[str]) -> Tree:
     """The asked units and their ancestors, in the configuration's order."""
+    known = units.parents
     parents: dict[str, str | None] = {}
     for unit_id in asked:
         node: str | None = unit_id
-        while node is not None and node in units and node not in parents:
-            parents[node] = units[node].parent_id
-            node = units[node].parent_id
+        while node is not None and node in known and node not in parents:
+            parents[node] = known[node]
+            node = known[node]
     order = {u.id: i for i, u in enumerate(config.organisation.units)}
     ordered = sorted(parents, key=lambda n: (order.get(n, len(order)), n))
     return Tree({n: parents[n] if parents[n] in parents else None for n in ordered})
@@ -169,7 +190,7 @@ def survey_results(
     row = surveys.get_round(session, round_id)
     if row is None or row.closed_at is None:
         raise ResultsNotAvailable(round_id)
-    units = {u.id: u for u in session.exec(select(Unit)).all()}
+    units = _Units.read(session)
     counted = survey_figures.round_counts(session, round_id)  # kept at the close, read once
     staff = survey_figures.staff_by_group(session, row.unit_ids, surveys.aware(row.closed_at))
 
@@ -183,7 +204,7 @@ def survey_results(
 
 def _results(
     config: AppConfig,
-    units: dict[str, Unit],
+    units: _Units,
     tree: Tree,
     row: SurveyRound,
     counted: survey_figures.RoundCounts,
@@ -195,24 +216,23 @@ def _results(
     minimum = config.surveys.min_responses
     definition = definition_of(config, row.survey_id)
     questions = questions_of(config, definition) if definition is not None else []
-    counts = counted.given
-    kinds = {g: units[g].kind for g in tree.parents}
-    totals = {g: counts.get((g, surveys.RESPONSE_MARKER), 0) for g in tree.parents}
+    groups = counted.groups
+    kinds = units.kinds
+    totals = {g: counted.answered(g, surveys.RESPONSE_MARKER) for g in tree.parents}
     hidden = hidden_groups(tree, totals, minimum)
     everyone = set(tree.parents) - set(hidden)
     visible_per_question: dict[str, set[str]] = {}
     for q in questions:
-        answered = {g: counts.get((g, q.id), 0) for g in tree.parents}
+        answered = {g: counted.answered(g, q.id) for g in tree.parents}
         # Answered by every respondent in every group: the same sums, so the same groups shown.
         visible_per_question[q.id] = (
             everyone if answered == totals else shown_groups(tree, answered, minimum) - set(hidden)
         )
     numeric = [q for q in questions if q.kind is not QuestionKind.TEXT]
     bands = {q.id: INDEX_BANDS[q.index] if q.index else None for q in numeric}
-    steps = {q.id: tuple(q.values()) for q in numeric}
+    steps = {q.id: (q.values(), tuple(q.values())) for q in numeric}
     not_shown = {q.id: QuestionResult(q.id, q.kind, False) for q in questions}
-    pairs: dict[tuple[int, int], tuple[int, int]] = {}
-    spreads = counted.values
+    nothing: dict[str, list[int]] = {}
     free = {
         q.id: texts(q.id, visible_per_question[q.id])
         for q in questions
@@ -227,6 +247,7 @@ def _results(
             out.append(GroupResult(group, parent, kind, False, hidden[group], staff=None))
             continue
         results = []
+        mine = groups.get(group, nothing)
         for q in questions:
             if group not in visible_per_question[q.id]:
                 results.append(not_shown[q.id])
@@ -236,10 +257,10 @@ def _results(
                     QuestionResult(q.id, q.kind, True, answers=len(found), texts=tuple(found))
                 )
             else:
-                spread = spreads.get((group, q.id))
+                flat = mine.get(q.id)
                 results.append(
-                    _numeric(q, steps[q.id], bands[q.id], spread, pairs)
-                    if spread
+                    _numeric(q, *steps[q.id], bands[q.id], flat)
+                    if flat and len(flat) > 1
                     else not_shown[q.id]
                 )
         people = totals[group]
@@ -253,32 +274,33 @@ def _results(
 
 def _numeric(
     question: SurveyQuestion,
-    steps: tuple[int, ...],
+    steps: list[int],
+    shared: tuple[int, ...],
     pair: tuple[survey_figures.Band, survey_figures.Band] | None,
-    spread: dict[int, int],
-    pairs: dict[tuple[int, int], tuple[int, int]],
+    flat: list[int],
 ) -> QuestionResult:
-    """A numeric question's result from its spread (the sums of ``RoundCounts.scale_figure``)."""
-    (low_from, low_to), (high_from, high_to) = pair or ((1, 0), (1, 0))
-    answers = sum(spread.values())
-    total = sum(map(mul, spread, spread.values()))
-    low = sum(map(spread.get, range(low_from, low_to + 1), repeat(0)))
-    high = sum(map(spread.get, range(high_from, high_to + 1), repeat(0)))
-    if not answers:
+    """A numeric question's result from its counts (``[answers, value, n, value, n, ...]``).
+
+    ``steps`` are the question's values, and ``shared`` the same as the one tuple every result
+    of the question holds.
+    """
+    values, counts = flat[1::2], flat[2::2]
+    found = survey_figures.spread_figures(values, counts, pair)
+    if found is None:
         return QuestionResult(question.id, question.kind, False)
-    found = list(zip(steps, map(spread.get, steps, repeat(0)), strict=True))
-    # The same (value, count) pairs recur in every group and round: one tuple each.
-    distribution = tuple(map(pairs.setdefault, found, found))
+    answers, low, high, total = found
+    if values != steps:  # a value nobody gave: count 0
+        counts = list(map(dict(zip(values, counts, strict=True)).get, steps, repeat(0)))
     if question.index is None:
         mean = total / answers if question.kind is QuestionKind.SCALE else None
         # Positional: thousands of these make a history (fields as declared).
         return QuestionResult(
             question.id, question.kind, True, answers, None, None, None, None, None, mean,
-            distribution,
+            shared, tuple(counts),
         )  # fmt: skip
     return QuestionResult(
         question.id, question.kind, True, answers, question.index, 100.0 * (high - low) / answers,
-        high, answers - high - low, low, total / answers, distribution,
+        high, answers - high - low, low, total / answers, shared, tuple(counts),
     )  # fmt: skip
 
 
@@ -302,8 +324,8 @@ def survey_history(
     if not rounds:
         return []
     ids = [r.id for r in rounds]
-    units = {u.id: u for u in session.exec(select(Unit)).all()}
-    parents = {u.id: u.parent_id for u in units.values()}
+    units = _Units.read(session)
+    parents = units.parents
     staff = survey_figures.rounds_staff(
         session, {r.id: (r.unit_ids, surveys.aware(r.closed_at or r.closes_at)) for r in rounds}
     )

@@ -11,7 +11,7 @@ the answers say with today's tree, and :mod:`storage.survey_figures` counts the 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select
@@ -39,9 +39,17 @@ def count_answers(session: Session, round_id: str) -> UnitCounts:
         .where(answer.c.round_id == round_id)
         .group_by(answer.c.unit_id, answer.c.question_id, answer.c.value, has_text)
     )
+    return flat_counts(session.execute(statement).all())
+
+
+def flat_counts(rows: Iterable[Sequence[Any]]) -> UnitCounts:
+    """Grouped rows ``(unit or group, question, value, has text, answers)`` in the flat form.
+
+    What counts as an answer is the rule of every count here: a value, a text or a response
+    marker. Units, questions and values come out sorted.
+    """
     found: dict[str, dict[str, tuple[int, dict[int, int]]]] = {}
-    for unit_id, qid, value, text, n in session.execute(statement).all():
-        # The rule of storage.survey_figures.count_round: a value, a text or a response marker.
+    for unit_id, qid, value, text, n in rows:
         if not (qid == RESPONSE_MARKER or value is not None or text):
             continue
         questions = found.setdefault(str(unit_id), {})
@@ -153,6 +161,7 @@ __all__ = [
     "UnitCounts",
     "ancestry",
     "count_answers",
+    "flat_counts",
     "iter_stored_counts",
     "store_counts",
     "stored_counts",

@@ -13,18 +13,27 @@ long as the units they were summed over still hang in the same place. Nothing he
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
+from operator import mul
 from typing import Any
 
 from sqlalchemy import CTE, String, cast, func, literal, select, union_all
 from sqlmodel import Session, col
 
 from storage.models import RoleGrant, Unit
-from storage.survey_counts import ancestry, iter_stored_counts, unit_parents
+from storage.survey_counts import (
+    UnitCounts,
+    ancestry,
+    flat_counts,
+    iter_stored_counts,
+    unit_parents,
+)
 from storage.survey_models import SurveyAnswer
-from storage.surveys import RESPONSE_MARKER, grant_active
+from storage.surveys import grant_active
 
 Band = tuple[int, int]
 
@@ -68,14 +77,45 @@ class ScaleFigures:
 class RoundCounts:
     """A round's answers counted per group (a unit with its whole subtree) and question.
 
+    Kept in the flat form the sums are stored in at the close (:data:`UnitCounts`), so that a
+    history of many rounds reads them without turning tens of thousands of lists into dicts.
+
     Attributes:
-        values: ``(group, question) -> {value: answers}`` for the numeric answers.
-        given: ``(group, question) -> answers`` of any kind; question ``"*"`` counts the
-            respondents.
+        groups: ``{group: {question: [answers, value, n, value, n, ...]}}``: ``answers`` of
+            any kind (question ``"*"`` counts the respondents), then how many gave each numeric
+            value, values ascending.
     """
 
-    values: dict[tuple[str, str], dict[int, int]]
-    given: dict[tuple[str, str], int]
+    groups: UnitCounts
+
+    def answered(self, group_id: str, question_id: str) -> int:
+        """Answers of any kind to a question in a group (respondents for ``"*"``)."""
+        flat = self.groups.get(group_id, _NONE).get(question_id)
+        return flat[0] if flat else 0
+
+    def spread(self, group_id: str, question_id: str) -> list[int]:
+        """``[value, n, value, n, ...]`` of a question's numeric answers in a group."""
+        flat = self.groups.get(group_id, _NONE).get(question_id)
+        return flat[1:] if flat else []
+
+    @cached_property
+    def values(self) -> dict[tuple[str, str], dict[int, int]]:
+        """``(group, question) -> {value: answers}`` for the numeric answers."""
+        return {
+            (group_id, qid): dict(zip(flat[1::2], flat[2::2], strict=True))
+            for group_id, questions in self.groups.items()
+            for qid, flat in questions.items()
+            if len(flat) > 1
+        }
+
+    @cached_property
+    def given(self) -> dict[tuple[str, str], int]:
+        """``(group, question) -> answers`` of any kind; question ``"*"`` counts respondents."""
+        return {
+            (group_id, qid): flat[0]
+            for group_id, questions in self.groups.items()
+            for qid, flat in questions.items()
+        }
 
     def scale_figures(
         self, bands: Mapping[str, tuple[Band, Band] | None]
@@ -86,12 +126,13 @@ class RoundCounts:
             bands: For each numeric question id, its ``(low band, high band)`` or ``None``.
         """
         out: dict[tuple[str, str], ScaleFigures] = {}
-        for group_id, qid in self.values:
-            if qid not in bands:
-                continue
-            found = self.scale_figure(group_id, qid, bands[qid])
-            if found is not None:
-                out[(group_id, qid)] = found
+        for group_id, questions in self.groups.items():
+            for qid in questions:
+                if qid not in bands:
+                    continue
+                found = self.scale_figure(group_id, qid, bands[qid])
+                if found is not None:
+                    out[(group_id, qid)] = found
         return out
 
     def scale_figure(
@@ -104,20 +145,11 @@ class RoundCounts:
             question_id: The numeric question.
             pair: Its ``(low band, high band)``, or ``None`` without an index.
         """
-        spread = self.values.get((group_id, question_id))
-        if not spread:
+        spread = self.spread(group_id, question_id)
+        found = spread_figures(spread[0::2], spread[1::2], pair)
+        if found is None:
             return None
-        (low_from, low_to), (high_from, high_to) = pair or ((1, 0), (1, 0))
-        answers = low = high = total = 0
-        for value, n in spread.items():
-            answers += n
-            total += value * n
-            if low_from <= value <= low_to:
-                low += n
-            if high_from <= value <= high_to:
-                high += n
-        if not answers:
-            return None
+        answers, low, high, total = found
         return ScaleFigures(
             answers=answers,
             low=low,
@@ -125,6 +157,30 @@ class RoundCounts:
             index=None if pair is None else 100.0 * (high - low) / answers,
             mean=total / answers,
         )
+
+
+_NONE: dict[str, list[int]] = {}
+
+
+def spread_figures(
+    values: Sequence[int], counts: Sequence[int], pair: tuple[Band, Band] | None
+) -> tuple[int, int, int, int] | None:
+    """``(answers, low, high, sum of values)`` of how many gave each value (values ascending).
+
+    ``low`` and ``high`` count the answers in the index's bands (0 without an index); ``None``
+    when nobody gave a value.
+    """
+    answers = sum(counts)
+    if not answers:
+        return None
+    total = sum(map(mul, values, counts))
+    if pair is None:
+        return answers, 0, 0, total
+    (low_from, low_to), (high_from, high_to) = pair
+    # Values ascending: each band is one slice of the counts.
+    low = sum(counts[bisect_left(values, low_from) : bisect_right(values, low_to)])
+    high = sum(counts[bisect_left(values, high_from) : bisect_right(values, high_to)])
+    return answers, low, high, total
 
 
 def from_kept(document: Mapping[str, Any], parents: Mapping[str, str | None]) -> RoundCounts | None:
@@ -137,15 +193,7 @@ def from_kept(document: Mapping[str, Any], parents: Mapping[str, str | None]) ->
     tree = document["tree"]
     if any(u not in parents or parents[u] != p for u, p in tree.items()):
         return None  # a unit with answers, or an ancestor of one, has moved or gone
-    values: dict[tuple[str, str], dict[int, int]] = {}
-    given: dict[tuple[str, str], int] = {}
-    for group_id, questions in document["groups"].items():
-        for qid, flat in questions.items():
-            key = (group_id, qid)
-            given[key] = flat[0]
-            if len(flat) > 2:
-                values[key] = dict(zip(flat[1::2], flat[2::2], strict=True))
-    return RoundCounts(values, given)
+    return RoundCounts(document["groups"])
 
 
 def rounds_counts(
@@ -222,16 +270,7 @@ def count_round(session: Session, round_id: str) -> RoundCounts:
         .select_from(per_unit.join(tree, tree.c.unit_id == per_unit.c.unit_id))
         .group_by(*keys)
     )
-    values: dict[tuple[str, str], dict[int, int]] = {}
-    given: dict[tuple[str, str], int] = {}
-    for group_id, qid, value, text, count in session.execute(statement).all():
-        key, n = (str(group_id), str(qid)), int(count)
-        if value is not None:
-            spread = values.setdefault(key, {})
-            spread[int(value)] = spread.get(int(value), 0) + n
-        if qid == RESPONSE_MARKER or value is not None or text:
-            given[key] = given.get(key, 0) + n
-    return RoundCounts(values, given)
+    return RoundCounts(flat_counts(session.execute(statement).all()))
 
 
 def answer_counts(session: Session, round_id: str) -> dict[tuple[str, str], int]:
@@ -401,6 +440,7 @@ __all__ = [
     "rounds_staff",
     "rounds_texts",
     "scale_figures",
+    "spread_figures",
     "staff_by_group",
     "texts",
     "unit_parents",
