@@ -218,12 +218,12 @@ def _results(
     questions = questions_of(config, definition) if definition is not None else []
     groups = counted.groups
     kinds = units.kinds
-    totals = {g: counted.answered(g, surveys.RESPONSE_MARKER) for g in tree.parents}
+    totals = counted.answered_in(surveys.RESPONSE_MARKER, tree.parents)
     hidden = hidden_groups(tree, totals, minimum)
     everyone = set(tree.parents) - set(hidden)
     visible_per_question: dict[str, set[str]] = {}
     for q in questions:
-        answered = {g: counted.answered(g, q.id) for g in tree.parents}
+        answered = counted.answered_in(q.id, tree.parents)
         # Answered by every respondent in every group: the same sums, so the same groups shown.
         visible_per_question[q.id] = (
             everyone if answered == totals else shown_groups(tree, answered, minimum) - set(hidden)

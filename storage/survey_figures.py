@@ -93,6 +93,11 @@ class RoundCounts:
         flat = self.groups.get(group_id, _NONE).get(question_id)
         return flat[0] if flat else 0
 
+    def answered_in(self, question_id: str, group_ids: Iterable[str]) -> dict[str, int]:
+        """:meth:`answered` of one question in each of ``group_ids``."""
+        groups, none = self.groups, (0,)
+        return {g: groups.get(g, _NONE).get(question_id, none)[0] for g in group_ids}
+
     def spread(self, group_id: str, question_id: str) -> list[int]:
         """``[value, n, value, n, ...]`` of a question's numeric answers in a group."""
         flat = self.groups.get(group_id, _NONE).get(question_id)
