@@ -38,7 +38,7 @@ from benchmarks.world import (
     reporting_units,
     sqlite_database,
 )
-from bot.telegram import keep_long_lived_out_of_collections
+from bot.runtime import keep_long_lived_out_of_collections
 from bot.telegram_transport import TelegramTransport
 from charts.cache import DEFAULT_CACHE
 from collectors.app import build_engine

@@ -35,7 +35,7 @@ from benchmarks.world import (
     postgres_url,
     sqlite_database,
 )
-from bot.telegram import freeze_heap
+from bot.runtime import freeze_heap
 from collectors.config import AppConfig
 from collectors.survey_results import survey_history, survey_results
 from storage.db import Database
@@ -131,7 +131,7 @@ def _measure_one(db: Database, config: AppConfig, runs: int) -> dict[str, Any]:
     round_ids, responses = fill(db, config)
     latest = round_ids[-1]
     # The bot computes these with its long-lived heap frozen
-    # (bot.telegram.keep_long_lived_out_of_collections); the same here for what filling left.
+    # (bot.runtime.keep_long_lived_out_of_collections); the same here for what filling left.
     freeze_heap()
 
     def one() -> None:

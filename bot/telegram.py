@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import logging
 import os
 import signal
@@ -20,11 +19,11 @@ from typing import Protocol
 
 from aiohttp import web
 
+from bot.runtime import keep_long_lived_out_of_collections
 from bot.server import create_server
 from bot.telegram_transport import BotStartError, TelegramTransport
 from collectors.app import build_engine
 from collectors.config import AppConfig
-from collectors.engine import Engine
 from collectors.organisation import sync_units
 from storage.db import Database
 
@@ -98,28 +97,6 @@ async def serve(
         await transport.stop()
         if not webhook:
             await runner.cleanup()
-
-
-def freeze_heap() -> None:
-    """Set every object alive now aside from the garbage collector's full collections.
-
-    After one last collection, :func:`gc.freeze` moves what is left (what lives as long as the
-    process) where full collections do not look; what is made later is collected as before.
-    """
-    gc.collect()
-    gc.freeze()
-
-
-def keep_long_lived_out_of_collections(engine: Engine) -> None:
-    """Freeze start-up's heap now and matplotlib's after the first chart.
-
-    Start-up leaves a large heap of objects that live as long as the process (configuration,
-    units, translations, the libraries' own), and the first chart adds matplotlib's. Every
-    full collection walked all of it: 30-170 ms in the middle of whichever answer was being
-    handled (benchmarks/RESULTS.md, figure 1).
-    """
-    freeze_heap()
-    engine.after_first_chart(freeze_heap)
 
 
 def _secret(name: str, what: str) -> str:
@@ -198,8 +175,6 @@ __all__ = [
     "BotStartError",
     "Service",
     "TelegramTransport",
-    "freeze_heap",
-    "keep_long_lived_out_of_collections",
     "run_bot",
     "serve",
 ]

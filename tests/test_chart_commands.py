@@ -113,7 +113,7 @@ def test_summary_of_a_division_then_of_one_of_its_units(seeded: Engine) -> None:
 
 def test_quick_form_and_figures_without_a_span(seeded: Engine) -> None:
     manager = person(seeded, "manager", Role.MANAGER, "kotihoito-a")
-    after_first: list[int] = []  # e.g. freezing matplotlib's heap (bot.telegram)
+    after_first: list[int] = []  # e.g. freezing matplotlib's heap (bot.runtime)
     seeded.after_first_chart(lambda: after_first.append(seeded.counters["charts_drawn"]))
     manager.send("/chart sick_leave kotihoito-a 3 2025-T1")
     assert len(pictures(manager)) == 1  # the unit's trend alone
