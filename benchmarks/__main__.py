@@ -8,6 +8,10 @@ code is 1 when any requirement is missed (or a benchmark broke), 0 otherwise. Op
     python -m benchmarks --quick          # fewer runs, for a smoke test
     python -m benchmarks --no-postgres    # SQLite only
     python -m benchmarks --markdown FILE  # also write the machine and table as Markdown
+    python -m benchmarks --cpu any        # threads where the system puts them (server.cpu)
+
+The benchmark process places its threads as the bot does (``server.cpu``, by default all on
+one CPU: :func:`bot.runtime.keep_on_one_cpu`), floors included.
 """
 
 from __future__ import annotations
@@ -21,6 +25,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 from benchmarks.common import Row, machine, table
+from bot.runtime import keep_on_one_cpu
+from collectors.config import CpuSetting, cpu_setting
+
+
+def _cpu_setting(text: str) -> CpuSetting:
+    try:
+        return cpu_setting(int(text) if text.isdigit() else text)
+    except ValueError as problem:
+        raise argparse.ArgumentTypeError(str(problem)) from None
 
 
 def _figures(quick: bool, postgres: bool) -> dict[str, Callable[[], list[Row]]]:
@@ -65,13 +78,20 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="fewer runs (a smoke test)")
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
     parser.add_argument("--markdown", type=Path, help="also write the results to this file")
+    parser.add_argument(
+        "--cpu",
+        type=_cpu_setting,
+        default="one",
+        help='where the threads run, as the bot\'s server.cpu: "one" (default), "any" or a number',
+    )
     options = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
     warnings.filterwarnings("ignore", message=".*retry_after.*")
-    info = machine()
+    cpu = keep_on_one_cpu(options.cpu)
+    info = machine() | {"threads": "any CPU" if cpu is None else f"on CPU {cpu} (server.cpu)"}
     print(
         f"omavalvonta-bot benchmarks: {info['date']}, commit {info['commit']}, "
-        f"{info['nproc']} × {info['cpu']}, Python {info['python']}",
+        f"{info['nproc']} × {info['cpu']}, Python {info['python']}, threads {info['threads']}",
         flush=True,
     )
     rows: list[Row] = []

@@ -19,7 +19,7 @@ from typing import Protocol
 
 from aiohttp import web
 
-from bot.runtime import keep_long_lived_out_of_collections
+from bot.runtime import CpuNotAllowed, keep_long_lived_out_of_collections, keep_on_one_cpu
 from bot.server import create_server
 from bot.telegram_transport import BotStartError, TelegramTransport
 from collectors.app import build_engine
@@ -55,8 +55,16 @@ async def serve(
     webhook_secret: str | None = None,
     services: Sequence[Service] = (),
 ) -> None:
-    """Run the transport, the web server and the services until ``stop`` is set."""
+    """Run the transport, the web server and the services until ``stop`` is set.
+
+    Raises:
+        BotStartError: ``server.cpu`` names a CPU this process may not run on.
+    """
     config = transport.config
+    try:
+        keep_on_one_cpu(config.server.cpu)
+    except CpuNotAllowed as problem:
+        raise BotStartError(str(problem)) from None
     webhook = config.telegram.mode == "webhook"
     server = create_server(
         transport.engine,

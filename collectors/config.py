@@ -11,11 +11,12 @@ import tomllib
 from collections.abc import Iterable
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     Field,
+    PlainValidator,
     ValidationError,
     field_validator,
     model_validator,
@@ -173,12 +174,28 @@ class TelegramConfig(Section):
         return self
 
 
+def cpu_setting(value: object) -> Literal["one", "any"] | int:
+    """``server.cpu`` checked: ``"one"``, ``"any"`` or a CPU number; ValueError otherwise."""
+    if value == "one" or value == "any":
+        return value
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value
+    raise ValueError(f'expected "one", "any" or a CPU number (0, 1, ...), got {value!r}')
+
+
+CpuSetting = Annotated[Literal["one", "any"] | int, PlainValidator(cpu_setting)]
+"""Where the bot's threads run: ``"one"`` CPU, ``"any"`` CPU, or that CPU (``bot.runtime``)."""
+
+
 class ServerConfig(Section):
-    """The aiohttp server for webhooks, health and metrics."""
+    """The aiohttp server for webhooks, health and metrics, and the bot's process."""
 
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=1, le=65535)
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
+    cpu: CpuSetting = Field(
+        default="one", description='"one" CPU for all the bot\'s threads, "any", or a CPU number'
+    )
 
 
 class SecurityConfig(Section):

@@ -269,6 +269,22 @@ def test_wrong_type(tmp_path: Path) -> None:
     ]
 
 
+def test_cpu_defaults_to_one_and_takes_any_or_a_number(tmp_path: Path) -> None:
+    assert load_config(write(tmp_path, ORGANISATION, metric())).server.cpu == "one"
+    for value, expected in (('"any"', "any"), ("1", 1), ("0", 0)):
+        path = write(tmp_path, ORGANISATION, metric(), f"[server]\ncpu = {value}")
+        assert load_config(path).server.cpu == expected
+
+
+@pytest.mark.parametrize("value", ['"two"', "-1", "true", "1.5"])
+def test_cpu_is_one_any_or_a_cpu_number(tmp_path: Path, value: str) -> None:
+    path = write(tmp_path, ORGANISATION, metric(), f"[server]\ncpu = {value}")
+    shown = {'"two"': "'two'", "true": "True"}.get(value, value)
+    assert problems(path) == [
+        f'{path}: server.cpu: expected "one", "any" or a CPU number (0, 1, ...), got {shown}'
+    ]
+
+
 def test_missing_required_section(tmp_path: Path) -> None:
     path = write(tmp_path, metric())
     assert problems(path) == [f"{path}: organisation: required key is missing"]

@@ -281,7 +281,9 @@ async def test_serve_answers_and_stops_after_the_update_in_hand(
         api_file_url=fake_api.base_file_url,
         webhook_url="https://bot.example/telegram",
     )
-    settings = config.model_copy(update={"telegram": telegram, "server": ServerConfig(port=port)})
+    settings = config.model_copy(
+        update={"telegram": telegram, "server": ServerConfig(port=port, cpu="any")}
+    )
     transport = TelegramTransport(engine, settings, fake_api.token)
     stop = asyncio.Event()
     running = asyncio.create_task(serve(transport, stop, webhook_secret=SECRET, services=[gate]))
