@@ -46,7 +46,7 @@ def keep_on_one_cpu(setting: CpuSetting) -> int | None:
 
     The bot is Python under one interpreter lock: its event loop and the thread its steps run in
     never compute at the same time, but on different CPUs each step finds what the loop just
-    touched in the other CPU's cache. On one CPU, an answer takes a quarter to a third less
+    touched in the other CPU's cache. On one CPU, an answer takes a tenth to a third less
     time (benchmarks/RESULTS.md, figure 1); a second CPU is left to the database and the system.
 
     Args:
