@@ -88,13 +88,8 @@ class RoundCounts:
 
     groups: UnitCounts
 
-    def answered(self, group_id: str, question_id: str) -> int:
-        """Answers of any kind to a question in a group (respondents for ``"*"``)."""
-        flat = self.groups.get(group_id, _NONE).get(question_id)
-        return flat[0] if flat else 0
-
     def answered_in(self, question_id: str, group_ids: Iterable[str]) -> dict[str, int]:
-        """:meth:`answered` of one question in each of ``group_ids``."""
+        """Answers of any kind to one question (respondents for ``"*"``) in each group."""
         groups, none = self.groups, (0,)
         return {g: groups.get(g, _NONE).get(question_id, none)[0] for g in group_ids}
 
