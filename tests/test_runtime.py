@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import TypedDict
 
 import pytest
 
@@ -49,7 +50,15 @@ print(json.dumps({"cpu": cpu, "threads": list(tasks.values()), "later": later[0]
 """
 
 
-def run_child(setting: object) -> dict[str, object]:
+class Pinned(TypedDict):
+    """What the child process saw: the CPU chosen, each thread's CPUs, a later thread's."""
+
+    cpu: int | None
+    threads: list[list[int]]
+    later: list[int]
+
+
+def run_child(setting: object) -> Pinned:
     done = subprocess.run(
         [sys.executable, "-c", PINNED, json.dumps(setting)],
         cwd=ROOT,
@@ -58,7 +67,7 @@ def run_child(setting: object) -> dict[str, object]:
         timeout=60,
         check=True,
     )
-    found: dict[str, object] = json.loads(done.stdout)
+    found: Pinned = json.loads(done.stdout)
     return found
 
 
@@ -67,7 +76,7 @@ def test_one_keeps_every_thread_and_every_later_one_on_the_cpu_it_runs_on() -> N
     cpu = found["cpu"]
     assert isinstance(cpu, int) and cpu in os.sched_getaffinity(0)
     threads = found["threads"]
-    assert isinstance(threads, list) and len(threads) >= 2  # the main thread and the one before
+    assert isinstance(threads, list) and len(threads) >= 2  # the main thread and one before
     assert all(allowed == [cpu] for allowed in threads)
     assert found["later"] == [cpu]
 
@@ -76,7 +85,7 @@ def test_a_cpu_number_is_that_cpu() -> None:
     cpu = max(os.sched_getaffinity(0))
     found = run_child(cpu)
     assert found["cpu"] == cpu
-    assert found["threads"] == [[cpu]] * len(found["threads"])  # type: ignore[arg-type]
+    assert found["threads"] == [[cpu]] * len(found["threads"])
 
 
 def test_any_leaves_the_threads_where_the_system_puts_them() -> None:
@@ -84,7 +93,7 @@ def test_any_leaves_the_threads_where_the_system_puts_them() -> None:
     everywhere = sorted(os.sched_getaffinity(0))
     assert found["cpu"] is None
     assert found["later"] == everywhere
-    assert all(allowed == everywhere for allowed in found["threads"])  # type: ignore[attr-defined]
+    assert all(allowed == everywhere for allowed in found["threads"])
 
 
 def test_a_cpu_the_process_may_not_use_is_refused_and_nothing_is_pinned() -> None:
