@@ -17,7 +17,7 @@ from collectors.i18n import N_
 from collectors.messages import Outbound, TextReply
 from collectors.reminder_texts import day_text
 from collectors.reporting import local_today
-from storage import notifications
+from storage import absences
 from storage.audit import record
 
 MAX_DAYS_AHEAD = 366
@@ -90,7 +90,7 @@ def away_command(ctx: Ctx, args: tuple[str, ...]) -> list[Outbound]:
     today = local_today(ctx.config, ctx.now)
     language = ctx.language
     if not args:
-        current = notifications.current_absence(ctx.session, ctx.person_id, today)
+        current = absences.current_absence(ctx.session, ctx.person_id, today)
         usage = _("Tell me until when you are away, for example /away 31.7. (/away off ends it).")
         if current is None:
             return [TextReply(usage)]
@@ -100,13 +100,13 @@ def away_command(ctx: Ctx, args: tuple[str, ...]) -> list[Outbound]:
         )
         return [TextReply(text)]
     if args[0].lower() in OFF_WORDS:
-        ended = notifications.end_absence(ctx.session, ctx.person_id, today)
+        ended = absences.end_absence(ctx.session, ctx.person_id, today)
         if ended:
             record(ctx.session, now=ctx.now, actor=f"person:{ctx.person_id}", action="away.end")
             return [TextReply(_("Welcome back! Reminders come to you again."))]
         return [TextReply(_("You were not marked away."))]
     until = future_day(ctx, " ".join(args))
-    notifications.set_absence(ctx.session, ctx.person_id, today, until, ctx.now)
+    absences.set_absence(ctx.session, ctx.person_id, today, until, ctx.now)
     record(
         ctx.session,
         now=ctx.now,
@@ -128,7 +128,7 @@ def away_command(ctx: Ctx, args: tuple[str, ...]) -> list[Outbound]:
             date=day_text(until, language),
         )
     ]
-    covered = notifications.deputies_on(ctx.session, today)
+    covered = absences.deputies_on(ctx.session, today)
     for unit_id in units:
         if not [p for p in covered.get(unit_id, []) if p != ctx.person_id]:
             name = ctx.access.units[unit_id].name(language)

@@ -42,7 +42,7 @@ from collectors.reminder_texts import day_text
 from collectors.reporting import local_today, open_periods
 from collectors.schedule import local_send_instant
 from collectors.vocabulary import ROLE_NAMES
-from storage import notifications
+from storage import absences, notifications
 from storage.audit import record
 from storage.notify_models import Deputy
 from storage.people import Role, ancestors, units_by_id
@@ -76,7 +76,7 @@ def name_deputy(
         raise ValueError(f"unknown unit {unit_id!r}")
     if person_id not in notifications.people(session, [person_id]):
         raise ValueError(f"unknown person {person_id}")
-    row = notifications.save_deputy(
+    row = absences.save_deputy(
         session,
         unit_id=unit_id,
         person_id=person_id,
@@ -86,7 +86,7 @@ def name_deputy(
         now=now,
     )
     ends = local_send_instant(until + timedelta(days=1), time(0), config.tz)
-    notifications.temporary_grant(session, person_id, unit_id, ends, now)
+    absences.temporary_grant(session, person_id, unit_id, ends, now)
     record(
         session,
         now=now,
@@ -105,8 +105,8 @@ def end_deputyship(
     session: Session, config: AppConfig, *, unit_id: str, person_id: int, actor: str, now: datetime
 ) -> bool:
     """End a deputy's time today and withdraw their temporary manager grant."""
-    ended = notifications.end_deputy(session, unit_id, person_id, local_today(config, now))
-    notifications.temporary_grant(session, person_id, unit_id, None, now)
+    ended = absences.end_deputy(session, unit_id, person_id, local_today(config, now))
+    absences.temporary_grant(session, person_id, unit_id, None, now)
     if ended:
         record(
             session,

@@ -29,7 +29,7 @@ from collectors.config import AppConfig
 from collectors.periods import Period, periods_between
 from collectors.reporting import find_period, local_today, to_period
 from collectors.schedule import PlannedStep, StepKind, decide_late, plan_for_period
-from storage import notifications, reports
+from storage import absences, notifications, reports
 from storage.models import Unit
 from storage.notifications import Claim
 from storage.notify_models import Notification
@@ -123,8 +123,8 @@ def load_facts(session: Session, config: AppConfig, now: datetime) -> Facts:
         reporting=reporting_units(config, units),
         managers=notifications.holders(session, Role.MANAGER, now),
         leaders=notifications.holders(session, Role.LEADER, now),
-        deputies=notifications.deputies_on(session, today),
-        away=notifications.away_on(session, today),
+        deputies=absences.deputies_on(session, today),
+        away=absences.away_on(session, today),
     )
 
 

@@ -1,4 +1,6 @@
-"""Queries for reminders: sent-message claims, absences, deputies, snoozes and progress.
+"""Queries for reminders: sent-message claims, who holds a role, snoozes and progress.
+
+Who is away and who stands in for a unit's manager is :mod:`storage.absences`.
 
 A message sent on the bot's own initiative is *claimed* by inserting a
 :class:`~storage.notify_models.Notification` whose ``key`` is unique, in a transaction that
@@ -11,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import bindparam, func, or_, update
@@ -20,7 +22,7 @@ from sqlmodel import Session, col, select
 
 from storage.db import dialect_insert
 from storage.models import Answer, ChatIdentity, Person, RoleGrant, Submission
-from storage.notify_models import Absence, Deputy, Notification, Snooze
+from storage.notify_models import Notification, Snooze
 from storage.people import Role
 
 
@@ -252,165 +254,6 @@ def clear_blocked(session: Session, transport: str, external_id: str) -> bool:
         _CLEAR_BLOCKED, {"b_transport": transport, "b_external_id": external_id}
     )
     return int(result.rowcount) > 0
-
-
-# absences -------------------------------------------------------------------------------------
-def away_on(session: Session, day: date) -> set[int]:
-    """Ids of people away on ``day``."""
-    statement = select(Absence.person_id).where(
-        col(Absence.starts_on) <= day, col(Absence.until) >= day
-    )
-    return set(session.exec(statement).all())
-
-
-def current_absence(session: Session, person_id: int, today: date) -> Absence | None:
-    """The person's absence covering today or starting later, the latest-ending first."""
-    statement = (
-        select(Absence)
-        .where(Absence.person_id == person_id, col(Absence.until) >= today)
-        .order_by(col(Absence.until).desc())
-    )
-    return session.exec(statement).first()
-
-
-def set_absence(
-    session: Session, person_id: int, starts_on: date, until: date, now: datetime
-) -> Absence:
-    """Mark a person away from ``starts_on`` to ``until``, replacing a current absence."""
-    row = current_absence(session, person_id, starts_on)
-    if row is None:
-        row = Absence(person_id=person_id, starts_on=starts_on, until=until, created_at=now)
-    else:
-        row.starts_on = min(row.starts_on, starts_on)
-        row.until = until
-    session.add(row)
-    session.flush()
-    return row
-
-
-def end_absence(session: Session, person_id: int, today: date) -> bool:
-    """End the person's absences today (they are back); ``True`` when there was one."""
-    statement = select(Absence).where(Absence.person_id == person_id, col(Absence.until) >= today)
-    rows = session.exec(statement).all()
-    for row in rows:
-        if row.starts_on >= today:
-            session.delete(row)
-        else:
-            row.until = date.fromordinal(today.toordinal() - 1)
-            session.add(row)
-    session.flush()
-    return bool(rows)
-
-
-# deputies -------------------------------------------------------------------------------------
-def deputies_on(session: Session, day: date) -> dict[str, list[int]]:
-    """Unit id -> ids of people standing in for its manager on ``day``."""
-    statement = (
-        select(Deputy)
-        .where(col(Deputy.starts_on) <= day, col(Deputy.until) >= day)
-        .order_by(col(Deputy.id))
-    )
-    out: dict[str, list[int]] = {}
-    for row in session.exec(statement).all():
-        out.setdefault(row.unit_id, []).append(row.person_id)
-    return out
-
-
-def current_deputies(session: Session, today: date) -> Sequence[Deputy]:
-    """Deputies whose time has not ended, by unit and start."""
-    statement = (
-        select(Deputy)
-        .where(col(Deputy.until) >= today)
-        .order_by(col(Deputy.unit_id), col(Deputy.starts_on), col(Deputy.id))
-    )
-    return session.exec(statement).all()
-
-
-def save_deputy(
-    session: Session,
-    *,
-    unit_id: str,
-    person_id: int,
-    starts_on: date,
-    until: date,
-    created_by: str,
-    now: datetime,
-) -> Deputy:
-    """Name a deputy for a unit (an existing row for the same start gets the new end)."""
-    statement = select(Deputy).where(
-        Deputy.unit_id == unit_id, Deputy.person_id == person_id, Deputy.starts_on == starts_on
-    )
-    row = session.exec(statement).first()
-    if row is None:
-        row = Deputy(
-            unit_id=unit_id,
-            person_id=person_id,
-            starts_on=starts_on,
-            until=until,
-            created_by=created_by[:64],
-            created_at=now,
-        )
-    else:
-        row.until = until
-    session.add(row)
-    session.flush()
-    return row
-
-
-def end_deputy(session: Session, unit_id: str, person_id: int, today: date) -> bool:
-    """End a person's deputyship of a unit today; ``True`` when there was one."""
-    statement = select(Deputy).where(
-        Deputy.unit_id == unit_id, Deputy.person_id == person_id, col(Deputy.until) >= today
-    )
-    rows = session.exec(statement).all()
-    for row in rows:
-        if row.starts_on >= today:
-            session.delete(row)
-        else:
-            row.until = date.fromordinal(today.toordinal() - 1)
-            session.add(row)
-    session.flush()
-    return bool(rows)
-
-
-def temporary_grant(
-    session: Session, person_id: int, unit_id: str, valid_until: datetime | None, now: datetime
-) -> RoleGrant | None:
-    """Set (or with ``None``, revoke) a person's time-limited manager grant for a unit.
-
-    Open-ended grants are never touched: a permanent manager stays one.
-    """
-    statement = select(RoleGrant).where(
-        RoleGrant.person_id == person_id,
-        RoleGrant.role == Role.MANAGER,
-        RoleGrant.unit_id == unit_id,
-        col(RoleGrant.valid_until).is_not(None),
-        col(RoleGrant.revoked_at).is_(None),
-    )
-    rows = list(session.exec(statement).all())
-    if valid_until is None:
-        for row in rows:
-            row.revoked_at = now
-            session.add(row)
-        session.flush()
-        return None
-    for extra in rows[1:]:
-        extra.revoked_at = now
-        session.add(extra)
-    if rows:
-        current = rows[0]
-        current.valid_until = valid_until
-    else:
-        current = RoleGrant(
-            person_id=person_id,
-            role=Role.MANAGER,
-            unit_id=unit_id,
-            valid_until=valid_until,
-            created_at=now,
-        )
-    session.add(current)
-    session.flush()
-    return current
 
 
 # snoozes --------------------------------------------------------------------------------------

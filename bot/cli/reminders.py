@@ -20,7 +20,7 @@ from collectors.reminder_preview import preview
 from collectors.reminders import Reminders, RoundReport
 from collectors.reporting import local_today
 from collectors.status import period_status, status_lines, status_period
-from storage import notifications
+from storage import absences, notifications
 from storage.audit import record
 from storage.db import Database, utcnow
 from storage.people import subtree_ids, units_by_id
@@ -244,7 +244,7 @@ def deputy_list(state: CliState) -> None:
     """List the deputies whose time has not ended."""
     today = local_today(state.config, utcnow())
     with state.db.session() as session:
-        rows = notifications.current_deputies(session, today)
+        rows = absences.current_deputies(session, today)
         people = notifications.people(session, {row.person_id for row in rows})
     if not rows:
         click.echo("no deputies")
