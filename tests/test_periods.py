@@ -1,4 +1,4 @@
-"""Tests for collectors.periods: ids, boundaries, windows, time zones and period text."""
+"""Tests for collectors.periods (ids, boundaries, windows, time zones) and collectors.period_text."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from pydantic import ValidationError
 
+from collectors.period_text import parse_period_text
 from collectors.periods import (
     Period,
     PeriodSettings,
     Scheme,
     manual_period,
     next_period,
-    parse_period_text,
     period_containing,
     period_from_id,
     period_to_report,
