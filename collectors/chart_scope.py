@@ -16,6 +16,7 @@ from sqlmodel import Session
 from collectors.access import Access
 from collectors.config import CHOICE_KINDS, NUMERIC_KINDS, AppConfig, MetricConfig, MetricKind
 from collectors.i18n import Translator
+from collectors.period_text import parse_period_text
 from collectors.periods import (
     Period,
     Scheme,
@@ -221,14 +222,40 @@ def drawn(metric: MetricConfig, value: float | None) -> float | None:
 
 # periods -----------------------------------------------------------------------------------
 def parse_period(session: Session, config: AppConfig, text: str) -> Period | None:
-    """The period named by an id typed in a command, or ``None`` when it is not one."""
+    """The period named in a command, or ``None`` when the text names none.
+
+    By its id (``2025-T2``, or the id of a period opened by hand), or by its dates as written
+    in reports (``5-8/2025``, ``1.5.-31.8.2025``: :func:`collectors.period_text.parse_period_text`).
+    """
     row = reports.get_period(session, text.strip())
     if row is not None:
         return to_period(row)
     try:
         return period_from_id(text, config.periods)
     except ValueError:
+        pass
+    try:
+        start, end = parse_period_text(text)
+    except ValueError:
         return None
+    return period_with_dates(session, config, start, end)
+
+
+def period_with_dates(session: Session, config: AppConfig, start: date, end: date) -> Period | None:
+    """The period running from ``start`` to ``end``: one of the scheme's, or a stored one.
+
+    The scheme's period (stored or not) comes first, then one opened by hand with those
+    dates; ``None`` when no period has them.
+    """
+    try:
+        standard: Period | None = period_containing(start, config.periods)
+    except ValueError:  # before the first year
+        standard = None
+    if standard is not None and (standard.start, standard.end) == (start, end):
+        row = reports.get_period(session, standard.id)
+        return to_period(row) if row is not None else standard
+    rows = reports.periods_with_dates(session, start, end)
+    return to_period(rows[0]) if rows else None
 
 
 def default_period(session: Session, config: AppConfig, now: datetime) -> Period:
@@ -332,6 +359,7 @@ __all__ = [
     "parse_period",
     "period_span",
     "period_title",
+    "period_with_dates",
     "previous_of",
     "scope_of",
     "status_words",

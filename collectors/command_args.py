@@ -1,17 +1,22 @@
 """What the figure commands share: their arguments, the scope refusal, releasing the lock.
 
-Arguments come in any order (``/summary 2025-T1 kotihoito-a``): a unit id, a period id, a
-number of periods or a language code, each recognised by its form.
+Arguments come in any order (``/summary 2025-T1 kotihoito-a``): a unit id, a period, a
+number of periods or a language code, each recognised by its form. A period is its id or its
+dates as written in reports, spaces around the dash allowed (``/summary 1.5. - 31.8.2025``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from collectors.chart_scope import MAX_SPAN, parse_period
+from collectors.chart_scope import MAX_SPAN, default_period, parse_period
 from collectors.config import LANGUAGES
 from collectors.engine import Ctx, UserError
-from collectors.periods import Period
+from collectors.period_text import parse_period_text
+from collectors.periods import Period, dates_label
+
+LONGEST_PERIOD_TEXT = 3
+"""The most words a period text takes: ``1.1.2025``, ``-``, ``30.6.2025``."""
 
 
 def refusal(ctx: Ctx) -> UserError:
@@ -58,7 +63,7 @@ def read_arguments(
     """
     units = {u.id for u in ctx.config.organisation.units}
     unit = period = span = language = None
-    for arg in args:
+    for arg in joined_period_texts(args):
         word = arg.strip().lower()
         if word in units:
             unit = word
@@ -69,8 +74,55 @@ def read_arguments(
         elif (found := parse_period(ctx.session, ctx.config, arg)) is not None:
             period = found
         else:
-            raise UserError(ctx._("I did not understand “{word}”.", word=arg[:40]))
+            raise _not_understood(ctx, arg)
     return Arguments(unit, period, span, language)
 
 
-__all__ = ["Arguments", "read_arguments", "refusal", "release"]
+def _is_period_text(text: str) -> bool:
+    try:
+        parse_period_text(text)
+    except ValueError:
+        return False
+    return True
+
+
+def joined_period_texts(args: tuple[str, ...]) -> list[str]:
+    """The arguments, with a period text split at its spaces joined into one again.
+
+    ``("1.5.2025", "-", "31.8.2025", "fi")`` gives ``["1.5.2025 - 31.8.2025", "fi"]``; any other
+    word stays as it is.
+    """
+    words: list[str] = []
+    position = 0
+    while position < len(args):
+        for size in range(min(LONGEST_PERIOD_TEXT, len(args) - position), 1, -1):
+            text = " ".join(args[position : position + size])
+            if _is_period_text(text):
+                words.append(text)
+                position += size
+                break
+        else:
+            words.append(args[position])
+            position += 1
+    return words
+
+
+def _not_understood(ctx: Ctx, word: str) -> UserError:
+    """The answer to a word that is no argument: dates that are no period are told so."""
+    try:
+        start, end = parse_period_text(word)
+    except ValueError:
+        return UserError(ctx._("I did not understand “{word}”.", word=word[:40]))
+    example = default_period(ctx.session, ctx.config, ctx.now)
+    return UserError(
+        ctx._(
+            "No reporting period runs exactly {dates}. "
+            "Name a period by its dates or its id, for example {example} or {id}.",
+            dates=dates_label(start, end, ctx.language),
+            example=example.label("fi"),
+            id=example.id,
+        )
+    )
+
+
+__all__ = ["Arguments", "joined_period_texts", "read_arguments", "refusal", "release"]

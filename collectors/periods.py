@@ -26,6 +26,7 @@ __all__ = [
     "Period",
     "PeriodSettings",
     "Scheme",
+    "dates_label",
     "manual_period",
     "next_period",
     "period_containing",
@@ -147,9 +148,7 @@ class Period:
         Returns:
             The localized date range.
         """
-        loc = Locale.parse(locale.replace("-", "_"))
-        skeleton = "yMd" if loc.language == "fi" else "yMMMd"
-        return str(format_interval(self.start, self.end, skeleton, locale=loc))
+        return dates_label(self.start, self.end, locale)
 
     def short_label(self) -> str:
         """Return a compact label for chart axes: ``T1/2025``, ``2025``, or a manual id."""
@@ -180,6 +179,13 @@ class Period:
         if now.tzinfo is None or now.utcoffset() is None:
             raise ValueError("now must be an aware datetime")
         return self.opens_at(tz) <= now < self.deadline_end(tz)
+
+
+def dates_label(start: date, end: date, locale: str = "fi") -> str:
+    """Two days as a period's dates (:meth:`Period.label`): "1.1.–30.4.2025"."""
+    loc = Locale.parse(locale.replace("-", "_"))
+    skeleton = "yMd" if loc.language == "fi" else "yMMMd"
+    return str(format_interval(start, end, skeleton, locale=loc))
 
 
 def _start_of_day(day: date, tz: ZoneInfo) -> datetime:

@@ -60,6 +60,16 @@ def list_periods(session: Session) -> Sequence[ReportingPeriod]:
     return session.exec(select(ReportingPeriod).order_by(col(ReportingPeriod.start).desc())).all()
 
 
+def periods_with_dates(session: Session, start: date, end: date) -> Sequence[ReportingPeriod]:
+    """Stored periods that run from ``start`` to ``end``, oldest stored first."""
+    statement = (
+        select(ReportingPeriod)
+        .where(col(ReportingPeriod.start) == start, col(ReportingPeriod.end) == end)
+        .order_by(col(ReportingPeriod.created_at), col(ReportingPeriod.id))
+    )
+    return session.exec(statement).all()
+
+
 def open_periods(session: Session, today: date) -> Sequence[ReportingPeriod]:
     """Stored periods whose reporting window contains ``today``, newest first."""
     statement = (

@@ -23,6 +23,7 @@ from charts import IndexChart, SummaryPage, TrendChart
 from charts.pages import plan_pages
 from collectors import chart_commands
 from collectors.chart_scope import Tree, find_metric, full_scope
+from collectors.command_args import joined_period_texts
 from collectors.config import AppConfig, load_config
 from collectors.engine import Engine
 from collectors.i18n import translator
@@ -246,6 +247,51 @@ def test_export_of_everything_for_an_administrator_and_csv_on_request(seeded: En
     admin.send("/export 2024-T2 kotihoito-a").expect("No reports have been sent")
 
 
+def test_a_period_named_by_its_dates_as_written_in_reports(seeded: Engine) -> None:
+    leader = person(seeded, "leader", Role.LEADER, "koti")
+    for written in ("1.1.-30.4.2025", "1.1.2025 - 30.4.2025", "1-4/2025", "1-4.25"):
+        leader.send(f"/summary {written}").expect("The summary of one of its units")
+        assert leader.replies[0].filename == "summary-koti-2025-T1.png", written
+    # Dates that are no period of the scheme are told so, with how to name one.
+    leader.send("/summary 1-6/2025").expect(
+        "No reporting period runs exactly Jan 1\u2009–\u2009Jun 30, 2025.",
+        "1.5.–31.8.2025 or 2025-T2",
+    )
+    leader.send("/summary 31.2.2025 - 30.4.2025").expect("I did not understand “31.2.2025”")
+    finn = join(seeded, "johtaja", Role.LEADER, "koti", "fi")
+    finn.press("Suomi").send("/summary 1-6/2025")
+    finn.expect("Yhtäkään raportointikautta ei ole tasan 1.1.–30.6.2025.", "2025-T2")
+
+
+def test_a_period_opened_by_hand_is_found_by_its_dates(seeded: Engine) -> None:
+    with seeded.db.session() as session:
+        reports.save_period(
+            session,
+            period_id="extra-2025",
+            scheme="manual",
+            start=date(2025, 6, 1),
+            end=date(2025, 6, 15),
+            opens_on=date(2025, 6, 16),
+            deadline=date(2025, 6, 30),
+            manual=True,
+            now=REPORT_DAY,
+        )
+    admin = person(seeded, "admin", Role.ADMIN, None)
+    admin.send("/export 1.6. - 15.6.2025 csv").expect("No reports have been sent", "extra-2025")
+
+
+def test_arguments_split_at_the_spaces_of_a_period_are_joined_again() -> None:
+    assert joined_period_texts(("1.5.2025", "-", "31.8.2025", "fi")) == [
+        "1.5.2025 - 31.8.2025",
+        "fi",
+    ]
+    assert joined_period_texts(("koti", "1.5.-", "31.8.2025")) == ["koti", "1.5.- 31.8.2025"]
+    assert joined_period_texts(("5-8/2025", "6")) == ["5-8/2025", "6"]
+    # Words that make no period together stay apart.
+    assert joined_period_texts(("1.5.2025", "-", "koti")) == ["1.5.2025", "-", "koti"]
+    assert joined_period_texts(()) == []
+
+
 def test_pdf_in_the_requested_language(seeded: Engine, config: AppConfig) -> None:
     leader = person(seeded, "leader", Role.LEADER, "koti")
     leader.send("/pdf 2025-T1 sv")
@@ -324,6 +370,13 @@ def test_command_line_chart_report_and_export(tmp_path: Path, sqlite_url: str) -
     done = omabot("chart", "sick_leave", "--unit", "koti", "--period", "2025-T1", "--out", str(png))
     assert done.exit_code == 0, done.output
     assert png.read_bytes().startswith(PNG)
+    by_dates = tmp_path / "by-dates.png"
+    args = ("--unit", "koti", "--period", "1.1.2025 - 30.4.2025", "--out", str(by_dates))
+    assert omabot("chart", "sick_leave", *args).exit_code == 0
+    assert by_dates.read_bytes() == png.read_bytes()
+    args = ("--unit", "koti", "--period", "1-6/2025", "--out", str(tmp_path / "none.png"))
+    nowhere = omabot("chart", "sick_leave", *args)
+    assert nowhere.exit_code == 1 and "is not a period" in nowhere.stderr
     bars = tmp_path / "bars.png"
     args = ("--unit", "county", "--period", "2025-T1", "--kind", "bars", "--lang", "sv")
     assert omabot("chart", "decisions", *args, "--out", str(bars)).exit_code == 0

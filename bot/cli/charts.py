@@ -106,7 +106,10 @@ def _period(state: CliState, period_id: str | None) -> Period:
             return default_period(session, state.config, utcnow())
         found = parse_period(session, state.config, period_id)
     if found is None:
-        fail(f"{period_id!r} is not a period id (e.g. 2025-T2; `omabot period list`)")
+        fail(
+            f"{period_id!r} is not a period: give its id (e.g. 2025-T2; `omabot period list`)"
+            " or its dates (e.g. 1.5.-31.8.2025)"
+        )
     return found
 
 
@@ -126,7 +129,9 @@ def _check_unit(config: AppConfig, unit: str) -> None:
     show_default=True,
     help="How many periods (or survey rounds) back.",
 )
-@click.option("--period", "period_id", default=None, help="The last period (default: latest).")
+@click.option(
+    "--period", "period_id", default=None, help="The last period, by id or dates (default: latest)."
+)
 @click.option(
     "--kind", type=click.Choice(KINDS), default=None, help="Chart kind (default: by metric)."
 )
@@ -167,7 +172,7 @@ def report_group() -> None:
 
 
 @report_group.command("pdf")
-@click.option("--period", "period_id", required=True, help="The period id, e.g. 2025-T2.")
+@click.option("--period", "period_id", required=True, help="The period: 2025-T2 or 1.5.-31.8.2025.")
 @click.option("--unit", "unit", default=None, help="Only this unit or division (default: all).")
 @click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @LANGUAGE_OPTION
