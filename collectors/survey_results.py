@@ -27,7 +27,7 @@ from collectors.survey_config import (
     question_catalog,
 )
 from collectors.survey_suppression import Hidden, Tree, hidden_groups, shown_groups
-from storage import survey_figures, surveys
+from storage import survey_figures, survey_texts, surveys
 from storage.models import Unit
 from storage.survey_models import SurveyRound
 
@@ -195,7 +195,7 @@ def survey_results(
     staff = survey_figures.staff_by_group(session, row.unit_ids, surveys.aware(row.closed_at))
 
     def texts(question_id: str, groups: set[str]) -> dict[str, list[str]]:
-        return survey_figures.texts(session, round_id, question_id, groups)
+        return survey_texts.texts(session, round_id, question_id, groups)
 
     scope = None if scope_unit_ids is None else set(scope_unit_ids)
     tree = _groups(config, units, row.unit_ids)
@@ -332,7 +332,7 @@ def survey_history(
     definition = definition_of(config, survey_id)
     questions = questions_of(config, definition) if definition is not None else []
     free = [q.id for q in questions if q.kind is QuestionKind.TEXT]
-    found = survey_figures.rounds_texts(session, ids, free)
+    found = survey_texts.rounds_texts(session, ids, free)
     chains = survey_figures.ancestry(parents)
     scope = None if scope_unit_ids is None else set(scope_unit_ids)
     trees: dict[tuple[str, ...], Tree] = {}  # rounds asking the same units share their tree
@@ -345,9 +345,7 @@ def survey_history(
         def texts(
             question_id: str, groups: set[str], round_id: str = round_id
         ) -> dict[str, list[str]]:
-            return survey_figures.group_texts(
-                found.get((round_id, question_id), []), chains, groups
-            )
+            return survey_texts.group_texts(found.get((round_id, question_id), []), chains, groups)
 
         asked = tuple(row.unit_ids)
         tree = trees.get(asked) or trees.setdefault(asked, _groups(config, units, asked))

@@ -8,7 +8,8 @@ sum over those few values per group and question (at most eleven); no answer is 
 Python, and the round's answers are read once. A closed round's answers are not read at all:
 these sums per group were kept at its close (:mod:`storage.survey_counts`), and are used as
 long as the units they were summed over still hang in the same place. Nothing here is shown as is:
-:mod:`collectors.survey_results` applies the suppression of small groups.
+:mod:`collectors.survey_results` applies the suppression of small groups. The free texts are
+:mod:`storage.survey_texts`.
 """
 
 from __future__ import annotations
@@ -296,67 +297,6 @@ def distributions(session: Session, round_id: str) -> dict[tuple[str, str], dict
     return {key: dict(spread) for key, spread in round_counts(session, round_id).values.items()}
 
 
-def texts(
-    session: Session, round_id: str, question_id: str, group_ids: Iterable[str]
-) -> dict[str, list[str]]:
-    """The free texts of each group's whole subtree, in alphabetical order (never by unit)."""
-    groups = list(group_ids)
-    if not groups:
-        return {}
-    answer = SurveyAnswer.__table__  # type: ignore[attr-defined]
-    tree = unit_tree()
-    statement = (
-        select(tree.c.group_id, answer.c.text)
-        .select_from(answer.join(tree, tree.c.unit_id == answer.c.unit_id))
-        .where(answer.c.round_id == round_id, answer.c.question_id == question_id)
-        .where(answer.c.text.is_not(None), tree.c.group_id.in_(groups))
-        .order_by(tree.c.group_id, answer.c.text)
-    )
-    out: dict[str, list[str]] = {}
-    for group_id, text in session.execute(statement).all():
-        out.setdefault(str(group_id), []).append(str(text))
-    return out
-
-
-def rounds_texts(
-    session: Session, round_ids: Iterable[str], question_ids: Iterable[str]
-) -> dict[tuple[str, str], list[tuple[str, str]]]:
-    """``(round, question) -> [(unit, text), ...]``: the free texts of several rounds at once.
-
-    Each list is in the database's order of the texts (as :func:`texts` sorts them), so every
-    group's share of it (see :func:`group_texts`) is in that order too.
-    """
-    rounds, questions = list(round_ids), list(question_ids)
-    if not rounds or not questions:
-        return {}
-    answer = SurveyAnswer.__table__  # type: ignore[attr-defined]
-    statement = (
-        select(answer.c.round_id, answer.c.question_id, answer.c.unit_id, answer.c.text)
-        .where(answer.c.round_id.in_(rounds), answer.c.question_id.in_(questions))
-        .where(answer.c.text.is_not(None))
-        .order_by(answer.c.text)
-    )
-    out: dict[tuple[str, str], list[tuple[str, str]]] = {}
-    for round_id, qid, unit_id, text in session.execute(statement).all():
-        out.setdefault((str(round_id), str(qid)), []).append((str(unit_id), str(text)))
-    return out
-
-
-def group_texts(
-    found: Iterable[tuple[str, str]],
-    chains: Mapping[str, tuple[str, ...]],
-    group_ids: Iterable[str],
-) -> dict[str, list[str]]:
-    """What :func:`texts` gives, from one round's and question's :func:`rounds_texts`."""
-    wanted = set(group_ids)
-    out: dict[str, list[str]] = {}
-    for unit_id, text in found:
-        for group_id in chains.get(unit_id, ()):
-            if group_id in wanted:
-                out.setdefault(group_id, []).append(text)
-    return out
-
-
 def rounds_staff(
     session: Session, asked: Mapping[str, tuple[Sequence[str], datetime]]
 ) -> dict[str, dict[str, int]]:
@@ -433,16 +373,13 @@ __all__ = [
     "count_round",
     "distributions",
     "from_kept",
-    "group_texts",
     "iter_rounds_counts",
     "round_counts",
     "rounds_counts",
     "rounds_staff",
-    "rounds_texts",
     "scale_figures",
     "spread_figures",
     "staff_by_group",
-    "texts",
     "unit_parents",
     "unit_tree",
 ]
