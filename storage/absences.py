@@ -54,7 +54,12 @@ def set_absence(
 def end_absence(session: Session, person_id: int, today: date) -> bool:
     """End the person's absences today (they are back); ``True`` when there was one."""
     statement = select(Absence).where(Absence.person_id == person_id, col(Absence.until) >= today)
-    rows = session.exec(statement).all()
+    return _end_today(session, session.exec(statement).all(), today)
+
+
+def _end_today(session: Session, rows: Sequence[Absence] | Sequence[Deputy], today: date) -> bool:
+    """End ``rows`` (absences or deputyships) today: yesterday was their last day, and those
+    that had not started are gone. ``True`` when there was one."""
     for row in rows:
         if row.starts_on >= today:
             session.delete(row)
@@ -125,15 +130,7 @@ def end_deputy(session: Session, unit_id: str, person_id: int, today: date) -> b
     statement = select(Deputy).where(
         Deputy.unit_id == unit_id, Deputy.person_id == person_id, col(Deputy.until) >= today
     )
-    rows = session.exec(statement).all()
-    for row in rows:
-        if row.starts_on >= today:
-            session.delete(row)
-        else:
-            row.until = date.fromordinal(today.toordinal() - 1)
-            session.add(row)
-    session.flush()
-    return bool(rows)
+    return _end_today(session, session.exec(statement).all(), today)
 
 
 def temporary_grant(

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import inspect, text
 
-from storage import conversations, reports
+from storage import absences, conversations, reports
 from storage.db import Database, current_revision, head_revision
 from storage.notifications import mark_blocked
 from storage.people import (
@@ -205,3 +205,45 @@ def test_invitation_lifecycle(any_db: Database) -> None:
             check_invitation(session, multi.code, NOW + timedelta(days=2))
             is InvitationProblem.EXPIRED
         )
+
+
+def test_ending_an_absence_or_a_deputyship_today_frees_today(any_db: Database) -> None:
+    today, later = NOW.date(), NOW.date() + timedelta(days=20)
+    with any_db.session() as session:
+        away = create_person(session, now=NOW, display_name="Away").id
+        deputy = create_person(session, now=NOW, display_name="Deputy").id
+        assert away is not None and deputy is not None
+        absences.set_absence(session, away, today - timedelta(days=3), later, NOW)
+        absences.save_deputy(
+            session,
+            unit_id="kotihoito-a",
+            person_id=deputy,
+            starts_on=today - timedelta(days=3),
+            until=later,
+            created_by="test",
+            now=NOW,
+        )
+        absences.save_deputy(  # named for later on: it has not started, so it goes
+            session,
+            unit_id="kotihoito-b",
+            person_id=deputy,
+            starts_on=today + timedelta(days=5),
+            until=later,
+            created_by="test",
+            now=NOW,
+        )
+        assert absences.away_on(session, today) == {away}
+        assert absences.deputies_on(session, today) == {"kotihoito-a": [deputy]}
+    with any_db.session() as session:
+        assert absences.end_absence(session, away, today)
+        assert absences.end_deputy(session, "kotihoito-a", deputy, today)
+        assert absences.end_deputy(session, "kotihoito-b", deputy, today)
+        assert not absences.end_absence(session, away, today)  # nothing left to end
+    with any_db.session() as session:
+        assert absences.away_on(session, today) == set()
+        assert absences.away_on(session, today - timedelta(days=1)) == {away}  # the past stays
+        assert absences.deputies_on(session, today) == {}
+        assert absences.deputies_on(session, today - timedelta(days=1)) == {"kotihoito-a": [deputy]}
+        assert [
+            d.unit_id for d in absences.current_deputies(session, today - timedelta(days=1))
+        ] == ["kotihoito-a"]
