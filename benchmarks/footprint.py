@@ -30,8 +30,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from benchmarks.answers import SCRIPT
 from benchmarks.common import ROOT, Row, median, ms, ratio, rss_mib, timed
+from benchmarks.replay import SCRIPT
 from benchmarks.world import Member, add_people, county_config, prepare, reporting_units
 from collectors.config import AppConfig
 from collectors.periods import (
