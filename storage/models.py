@@ -130,6 +130,7 @@ class Submission(SQLModel, table=True):
     submitted_role: str | None = Field(default=None, max_length=16)
     created_at: datetime = Field(sa_column=utc_column(nullable=False))
     updated_at: datetime = Field(sa_column=utc_column(nullable=False))
+    """When this row last changed (started, submitted); each answer keeps its own time."""
     submitted_at: datetime | None = Field(default=None, sa_column=utc_column())
     first_submitted_at: datetime | None = Field(default=None, sa_column=utc_column())
     version: int = 0

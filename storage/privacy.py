@@ -68,13 +68,21 @@ def forget_person(session: Session, person_id: int, now: datetime) -> Forgotten 
 def purge_stale_drafts(session: Session, older_than: timedelta, now: datetime) -> int:
     """Delete never-submitted drafts (and conversations) untouched for ``older_than``.
 
+    A draft is untouched when neither the submission row nor any of its answers changed since
+    the cutoff (an answer carries its own ``updated_at``; storing one leaves the submission be).
+
     Returns:
         The number of draft submissions removed.
     """
     cutoff = now - older_than
+    recent_answer = select(Answer.id).where(
+        col(Answer.submission_id) == col(Submission.id), col(Answer.updated_at) >= cutoff
+    )
     stale = session.exec(
         select(Submission.id).where(
-            col(Submission.first_submitted_at).is_(None), col(Submission.updated_at) < cutoff
+            col(Submission.first_submitted_at).is_(None),
+            col(Submission.updated_at) < cutoff,
+            ~recent_answer.exists(),
         )
     ).all()
     ids = [i for i in stale if i is not None]

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import and_, bindparam, update
 from sqlalchemy import select as core_select  # sqlmodel's select() types at most 4 columns
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, col, select
 
-from storage.db import held
+from storage.db import dialect_insert, held
 from storage.models import Answer, AnswerRevision, ReportingPeriod, Submission, Unit
 
 
@@ -147,6 +147,8 @@ class AnswerValue:
 # four times as much).
 _ANSWERS: Any = Answer.__table__  # type: ignore[attr-defined]
 _SUBMISSIONS: Any = Submission.__table__  # type: ignore[attr-defined]
+_WRITTEN = ("status", "value", "second", "text", "choices", "raw", "updated_by", "updated_at")
+"""The columns an answer's value and bookkeeping are written to."""
 _FIND_ANSWER = (
     select(_SUBMISSIONS.c.first_submitted_at, _ANSWERS)
     .select_from(
@@ -162,11 +164,29 @@ _FIND_ANSWER = (
 )
 _UPDATE_ANSWER = update(_ANSWERS).where(_ANSWERS.c.id == bindparam("b_id"))
 _INSERT_REVISION = AnswerRevision.__table__.insert()  # type: ignore[attr-defined]
-_TOUCH_SUBMISSION = (
-    update(_SUBMISSIONS)
-    .where(_SUBMISSIONS.c.id == bindparam("b_id"))
-    .values(updated_at=bindparam("b_now"))
-)
+
+
+@cache
+def _draft_upsert(insert: Callable[..., Any]) -> Any:
+    """``INSERT .. SELECT`` from the submission if it is a draft, ``ON CONFLICT DO UPDATE``.
+
+    One statement stores an answer of a report never submitted, new or changed: the submission
+    row is the source, so a report deleted or submitted meanwhile inserts nothing (and returns
+    no id).
+    """
+    source = core_select(
+        _SUBMISSIONS.c.id,
+        bindparam("b_metric", type_=_ANSWERS.c.metric_id.type),
+        *(bindparam(f"b_{name}", type_=_ANSWERS.c[name].type) for name in _WRITTEN),
+    ).where(
+        _SUBMISSIONS.c.id == bindparam("b_submission"),
+        _SUBMISSIONS.c.first_submitted_at.is_(None),
+    )
+    statement = insert(_ANSWERS).from_select(["submission_id", "metric_id", *_WRITTEN], source)
+    return statement.on_conflict_do_update(
+        index_elements=["submission_id", "metric_id"],
+        set_={name: statement.excluded[name] for name in _WRITTEN},
+    ).returning(_ANSWERS.c.id)
 
 
 @dataclass(frozen=True)
@@ -189,23 +209,17 @@ def put_answer(
 ) -> StoredAnswer | None:
     """Store an answer; after a first submission the earlier value is kept as a revision.
 
-    Reads the submission and the earlier answer in one statement and writes with Core: an
-    ``Answer`` or ``Submission`` of these rows already loaded in the session is brought up to
-    date (the answer expired, the submission's ``updated_at`` set as stored).
+    A draft's answer is one ``INSERT .. ON CONFLICT DO UPDATE`` (:func:`_draft_upsert`); only
+    when that stores nothing (the report was submitted before, or is gone) are the submission
+    and the earlier answer read, to leave a revision of a changed value. Writes with Core: an
+    ``Answer`` of these rows already loaded in the session is expired. The submission row is
+    not touched: an answer carries its own ``updated_at``.
 
     Returns:
         What was stored, or None when there is no such submission.
     """
     session.flush()  # Core statements do not flush the session's pending changes first
     connection = session.connection()
-    found = connection.execute(
-        _FIND_ANSWER, {"b_submission": submission_id, "b_metric": metric_id}
-    ).first()
-    if found is None:
-        return None
-    correction = found.first_submitted_at is not None
-    if found.id is not None and new.same_as(found):
-        return StoredAnswer(int(found.id), correction)
     values = {
         "status": new.status,
         "value": new.value,
@@ -216,27 +230,43 @@ def put_answer(
         "updated_by": person_id,
         "updated_at": now,
     }
+    upsert = _draft_upsert(dialect_insert(session))
+    params = {f"b_{name}": value for name, value in values.items()}
+    draft = connection.execute(
+        upsert, params | {"b_submission": submission_id, "b_metric": metric_id}
+    ).scalar()
+    if draft is not None:
+        _expire_held(session, int(draft))
+        return StoredAnswer(int(draft), correction=False)
+    found = connection.execute(
+        _FIND_ANSWER, {"b_submission": submission_id, "b_metric": metric_id}
+    ).first()
+    if found is None:
+        return None
+    correction = found.first_submitted_at is not None
+    if found.id is not None and new.same_as(found):
+        return StoredAnswer(int(found.id), correction)
     if found.id is None:
         row = values | {"submission_id": submission_id, "metric_id": metric_id}
         inserted: Any = connection.execute(_ANSWERS.insert(), row)
-        answer_id = int(inserted.inserted_primary_key[0])
-    else:
-        answer_id = int(found.id)
-        if correction:
-            earlier = {k: getattr(found, k) for k in ("status", "value", "second", "text", "raw")}
-            revision = earlier | {"choices": found.choices, "answer_id": answer_id}
-            connection.execute(
-                _INSERT_REVISION, revision | {"replaced_by": person_id, "replaced_at": now}
-            )
-        connection.execute(_UPDATE_ANSWER, values | {"b_id": answer_id})
-        held_answer = held(session, Answer, answer_id)
-        if held_answer is not None:
-            session.expire(held_answer)
-    connection.execute(_TOUCH_SUBMISSION, {"b_id": submission_id, "b_now": now})
-    held_submission = held(session, Submission, submission_id)
-    if held_submission is not None:
-        set_committed_value(held_submission, "updated_at", now)
+        return StoredAnswer(int(inserted.inserted_primary_key[0]), correction)
+    answer_id = int(found.id)
+    if correction:
+        earlier = {k: getattr(found, k) for k in ("status", "value", "second", "text", "raw")}
+        revision = earlier | {"choices": found.choices, "answer_id": answer_id}
+        connection.execute(
+            _INSERT_REVISION, revision | {"replaced_by": person_id, "replaced_at": now}
+        )
+    connection.execute(_UPDATE_ANSWER, values | {"b_id": answer_id})
+    _expire_held(session, answer_id)
     return StoredAnswer(answer_id, correction)
+
+
+def _expire_held(session: Session, answer_id: int) -> None:
+    """Expire the session's ``Answer`` of this id, if it holds one (written with Core)."""
+    held_answer = held(session, Answer, answer_id)
+    if held_answer is not None:
+        session.expire(held_answer)
 
 
 def revisions_of(session: Session, answer_id: int) -> Sequence[AnswerRevision]:

@@ -21,7 +21,8 @@ from storage.db import Database, current_revision, head_revision, upgrade
 from storage.models import Person, ProcessedUpdate
 from storage.people import Role, find_person
 from storage.privacy import forget_person, purge_stale_drafts
-from tests.support import Chat, join, send_blank_report
+from storage.surveys import aware
+from tests.support import Chat, Clock, join, send_blank_report
 
 NOW = datetime(2025, 9, 10, 7, 0, tzinfo=UTC)
 
@@ -116,6 +117,21 @@ def test_stale_drafts_are_purged_and_sent_reports_kept(engine: Engine) -> None:
         assert purge_stale_drafts(session, timedelta(days=30), NOW + timedelta(days=10)) == 0
         assert purge_stale_drafts(session, timedelta(days=30), NOW + timedelta(days=31)) == 1
         assert reports.get_submission(session, "2025-T2", "kotihoito-a") is None
+
+
+def test_a_draft_answered_lately_is_not_stale_though_started_long_ago(
+    engine: Engine, clock: Clock
+) -> None:
+    """Storing an answer leaves the submission row be: its answers' times count too."""
+    chat = join(engine, "m1", Role.MANAGER, "kotihoito-a", "en")
+    chat.send("/report").send("1050")
+    clock.advance(days=10)  # still before the period's deadline
+    chat.send("/report").send("4,6")
+    with engine.db.session() as session:
+        submission = reports.get_submission(session, "2025-T2", "kotihoito-a")
+        assert submission is not None and aware(submission.updated_at) == NOW
+        assert purge_stale_drafts(session, timedelta(days=30), NOW + timedelta(days=31)) == 0
+        assert purge_stale_drafts(session, timedelta(days=30), NOW + timedelta(days=41)) == 1
 
 
 async def test_the_scheduler_purges_stale_drafts_once_a_day_and_audits_it(

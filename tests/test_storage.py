@@ -124,20 +124,42 @@ def test_put_answer_is_seen_by_answers_already_loaded_in_the_session(any_db: Dat
         again = reports.put_answer(
             session, sub.id, "decisions", first, person_id=person.id, now=later
         )
-        assert again == stored and sub.updated_at == NOW  # the same value changes nothing
+        assert again == stored  # the same answer row, written again
         second = AnswerValue("answered", value=2.0, raw="2")
         reports.put_answer(session, sub.id, "decisions", second, person_id=person.id, now=later)
         assert reports.answers_of(session, sub.id)["decisions"].value == 2.0
-        assert held.value == 2.0 and held.raw == "2"
+        assert held.value == 2.0 and held.raw == "2" and aware(held.updated_at) == later
         assert reports.revisions_of(session, answer_id) == []  # not submitted yet: no revision
-        assert sub.updated_at == later and sub not in session.dirty
+        assert sub.updated_at == NOW and sub not in session.dirty  # the answer keeps the time
         missing = reports.put_answer(
             session, 9999, "decisions", first, person_id=person.id, now=NOW
         )
         assert missing is None
     with any_db.session() as session:
-        stored = reports.get_submission(session, "2025-T2", "kotihoito-a")
-        assert stored is not None and aware(stored.updated_at) == later
+        stored_sub = reports.get_submission(session, "2025-T2", "kotihoito-a")
+        assert stored_sub is not None and aware(stored_sub.updated_at) == NOW
+        assert [a.id for a in reports.answers_of(session, sub.id).values()] == [answer_id]
+
+
+def test_put_answer_refuses_a_submission_deleted_meanwhile(any_db: Database) -> None:
+    """The draft upsert reads the submission as its source: no submission, no orphan answer."""
+    with any_db.session() as session:
+        person = create_person(session, now=NOW, transport="telegram", external_id="44")
+        assert person.id is not None
+        store_tertile_2(session, NOW)
+        sub = reports.get_or_create_submission(session, "2025-T2", "kotihoito-a", person.id, NOW)
+        assert sub.id is not None
+        submission_id = sub.id
+        session.delete(sub)
+    with any_db.session() as session:
+        value = AnswerValue("answered", value=1.0, raw="1")
+        assert (
+            reports.put_answer(
+                session, submission_id, "decisions", value, person_id=person.id, now=NOW
+            )
+            is None
+        )
+        assert reports.answers_of(session, submission_id) == {}
 
 
 def test_find_speaker_reads_person_block_roles_and_conversation_at_once(any_db: Database) -> None:
