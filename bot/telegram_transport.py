@@ -30,7 +30,7 @@ from telegram.request import BaseRequest
 
 from bot.signing import ButtonSigner
 from bot.telegram_inbound import TRANSPORT, ChatOrderedProcessor, is_private, to_inbound
-from bot.telegram_render import send_reply
+from bot.telegram_render import keyboard, send_reply, split_text
 from collectors.config import LANGUAGES, AppConfig
 from collectors.engine import Engine
 from collectors.i18n import pick_language, translator
@@ -152,15 +152,43 @@ class TelegramTransport:
             log.warning("refused a button with altered data from %s", inbound.sender.external_id)
         async with self._steps:
             replies = await asyncio.to_thread(self.engine.handle, inbound)
+        chat_id = int(inbound.sender.chat_id)
         if query is not None:
-            await self._drop_keyboard(query)
-        await self._send_all(int(inbound.sender.chat_id), replies)
+            await self._send_all(chat_id, await self._show_in_place(query, chat_id, replies))
+        else:
+            await self._send_all(chat_id, replies)
 
     async def _answer(self, query: CallbackQuery) -> None:
         try:
             await query.answer()
         except TelegramError as problem:  # too old: the person waited, nothing else to do
             log.debug("could not answer a callback query: %s", problem.message)
+
+    async def _show_in_place(
+        self, query: CallbackQuery, chat_id: int, replies: Sequence[Outbound]
+    ) -> Sequence[Outbound]:
+        """Edit the pressed message into the first reply if it asks so, else drop its buttons.
+
+        Returns:
+            The replies still to send: all of them unless the edit was made.
+        """
+        first = replies[0] if replies else None
+        message = query.message
+        if (
+            isinstance(first, TextReply)
+            and first.in_place
+            and isinstance(message, Message)
+            and message.text is not None
+            and split_text(first.text) == [first.text]
+        ):
+            markup = keyboard(first.options, first.columns, chat_id, self.signer)
+            try:
+                await query.edit_message_text(first.text, reply_markup=markup)
+                return replies[1:]
+            except TelegramError as problem:  # too old, deleted meanwhile: send it anew
+                log.debug("could not edit the pressed message: %s", problem.message)
+        await self._drop_keyboard(query)
+        return replies
 
     async def _drop_keyboard(self, query: CallbackQuery) -> None:
         """Take the buttons off the pressed message, so old questions cannot be pressed."""

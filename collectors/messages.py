@@ -74,11 +74,17 @@ class Option:
 
 @dataclass(frozen=True)
 class TextReply:
-    """A text message, optionally with buttons laid out ``columns`` to a row."""
+    """A text message, optionally with buttons laid out ``columns`` to a row.
+
+    ``in_place`` asks, when this is the first reply to a pressed button, to show it in place
+    of the message that carried the button (a keyboard whose ticks change as it is pressed),
+    where the transport can; otherwise, and elsewhere, it is sent like any other reply.
+    """
 
     text: str
     options: tuple[Option, ...] = ()
     columns: int = 1
+    in_place: bool = False
 
 
 @dataclass(frozen=True)

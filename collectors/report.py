@@ -187,7 +187,7 @@ class ReportFlow:
 
         return ctx.once(("previous answers", unit, period_id), read)
 
-    def _ask(self, ctx: Ctx, state: dict[str, Any]) -> list[Outbound]:
+    def _ask(self, ctx: Ctx, state: dict[str, Any], *, in_place: bool = False) -> list[Outbound]:
         metrics = self._metrics(ctx, state)
         index = min(max(int(state["i"]), 0), len(metrics) - 1)
         state["i"] = index
@@ -204,6 +204,7 @@ class ReportFlow:
             previous=self._previous(ctx, state).get(metric.id),
             selected=list(state.get("selected") or []),
             editing=bool(state.get("edit")),
+            in_place=in_place,
         )
         return [screen]
 
@@ -338,7 +339,7 @@ class ReportFlow:
             else:
                 selected.append(choice)
             state["selected"] = selected
-            return self._ask(ctx, state)
+            return self._ask(ctx, state, in_place=True)  # the ticks change on the same keyboard
         if action == "done" and metric.kind is MetricKind.MULTI_CHOICE:
             selected = [c for c in (state.get("selected") or []) if c in ids]
             if not selected:

@@ -32,8 +32,12 @@ def question_screen(
     previous: AnswerValue | None,
     selected: Sequence[str],
     editing: bool,
+    in_place: bool = False,
 ) -> TextReply:
-    """Question ``index``: its text, its choices and the controls that apply to it."""
+    """Question ``index``: its text, its choices and the controls that apply to it.
+
+    ``in_place``: shown instead of the pressed message, where the transport can.
+    """
     _ = ctx._
     metric = metrics[index]
     text = question_text(
@@ -62,7 +66,7 @@ def question_screen(
     elif index > 0:
         options.append(Option(_("◀ Back"), ctx.step_data("back")))
     options.append(Option(_("Continue later"), ctx.step_data("cancel")))
-    return TextReply(text, tuple(options), columns)
+    return TextReply(text, tuple(options), columns, in_place=in_place)
 
 
 def review_screen(

@@ -36,13 +36,13 @@ from storage import reports
 from storage.db import Database
 from storage.people import Role, create_person
 from tests.fakebotapi import FakeBotApi, Sent
+from tests.fakechat import SHOWN
 from tests.support import Clock, invite
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:.*retry_after.*:telegram.warnings.PTBDeprecationWarning"
 )
 
-SHOWN = frozenset({"sendMessage", "sendPhoto", "sendDocument"})
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + (640).to_bytes(4, "big") + (480).to_bytes(4, "big")
 
 
@@ -184,10 +184,18 @@ async def test_invitation_language_and_a_whole_report(bot: Harness, engine: Engi
     (await person.send("4,6 %")).expect("3/11", "Mean queue time")
     (await person.send("0:13:25")).expect("4/11", "HaiPro")
     (await person.send("7 (6)")).expect("5/11", "Most common event types")
+    question, _data = person.button("Medication")
     (await person.press("Medication")).expect("5/11")
+    # A toggle ticks the same keyboard: the pressed message is edited, nothing new is sent.
+    assert [(s.method, s.message_id) for s in person.last] == [
+        ("editMessageText", question.message_id)
+    ]
     assert person.button("✓ Medication")
     await person.press("Accident/fall")
     (await person.press("Done")).expect("6/11", "Handling time")
+    assert [s.method for s in person.last] == ["sendMessage"]
+    edited = bot.api.messages[(501, question.message_id or 0)]
+    assert "reply_markup" not in edited and "5/11" in edited["text"]
     (await person.send("12,5")).expect("7/11", "Was the plan updated?")
     (await person.press("Yes")).expect("8/11", "Client NPS")
     (await person.send("−42")).expect("9/11", "Sick leave")
@@ -204,6 +212,25 @@ async def test_invitation_language_and_a_whole_report(bot: Harness, engine: Engi
     assert answers["incident_types"].choices == ["medication", "fall"]
     assert answers["client_nps"].value == -42
     assert answers["actions"].text == "Kaksoistarkistus <b>käyttöön</b>."
+
+
+async def test_a_toggle_on_a_message_that_cannot_be_edited_is_sent_anew(
+    bot: Harness, engine: Engine
+) -> None:
+    person = await manager(bot, engine)
+    await person.send("/report")
+    for answer in ("10", "95", "13:25", "5"):
+        await person.send(answer)
+    question, _data = person.button("Medication")
+    bot.api.fail_next(
+        "editMessageText", status=400, description="Bad Request: message can't be edited"
+    )
+    (await person.press("Medication")).expect("5/11")
+    assert [s.method for s in person.last] == ["sendMessage"]
+    assert "reply_markup" not in bot.api.messages[(501, question.message_id or 0)]
+    assert person.button("✓ Medication")
+    (await person.press("Done")).expect("6/11")
+    assert submission_answers(engine)["incident_types"].choices == ["medication"]
 
 
 async def test_bad_input_at_every_kind(bot: Harness, engine: Engine) -> None:
