@@ -10,7 +10,11 @@ fake's preparation of the next update is not.
 The floor is a bare python-telegram-bot echo bot over the same fake and the same rate limiter:
 a text is answered with the same text, a button press with ``answer()`` and one message.
 
-Both run with Telegram's pacing of 30 messages a second lifted (an ``AIORateLimiter`` without
+A third run shows what the transport alone costs, and so the most the answers' ratio to echo
+can be with the engine free: the same report through the same ``TelegramTransport``, the
+engine's step replaced by the replies it gave to one real report (:class:`Replayer`).
+
+All run with Telegram's pacing of 30 messages a second lifted (an ``AIORateLimiter`` without
 limits): with it, every figure here would be the limiter's 30 a second. Pacing is measured in
 figure 4.
 """
@@ -103,9 +107,63 @@ def telegram_config(config: AppConfig) -> AppConfig:
     return config.model_copy(update={"telegram": telegram})
 
 
-async def _bot_runs(
-    db: Database, config: AppConfig, runs: int, one_by_one: int, together: int
+class Replayer:
+    """The engine's replies to one real report, handed to every other chat again, in order.
+
+    With :meth:`handle` in place of ``engine.handle``, the same report costs only the transport:
+    PTB's de-serialisation, the worker-thread hop, the signing of buttons and the calls to the
+    Bot API. Options are plain data (the transport signs them per chat), so presses still work.
+    """
+
+    def __init__(self) -> None:
+        self.steps: list[list[Outbound]] = []
+        self._next: dict[str, int] = {}
+
+    def record(self, engine: Engine, chat_id: int) -> None:
+        """Keep the replies ``engine.handle`` gives to ``chat_id`` from now on."""
+        handle = engine.handle
+
+        def recording(message: Inbound) -> list[Outbound]:
+            replies = handle(message)
+            if message.sender.chat_id == str(chat_id):
+                self.steps.append(list(replies))
+            return replies
+
+        engine.handle = recording  # type: ignore[method-assign]
+
+    def handle(self, message: Inbound) -> list[Outbound]:
+        """The recorded replies of the chat's next step."""
+        step = self._next.get(message.sender.chat_id, 0)
+        self._next[message.sender.chat_id] = step + 1
+        return self.steps[step]
+
+
+async def _timed_runs(
+    feeder: Feeder, users: Sequence[int], runs: int, one_by_one: int, together: int
 ) -> list[Timings]:
+    per_run = one_by_one + together
+    out: list[Timings] = []
+    for run in range(runs):
+        timings = Timings()
+        mine = users[run * per_run : (run + 1) * per_run]
+        for user in mine[:one_by_one]:
+            await _report(feeder, user, timings)
+        await _together(feeder, mine[one_by_one:], timings)
+        out.append(timings)
+        feeder.api.clear()
+    return out
+
+
+async def _bot_runs(
+    db: Database,
+    config: AppConfig,
+    runs: int,
+    one_by_one: int,
+    together: int,
+    *,
+    transport_alone: bool = False,
+) -> tuple[list[Timings], list[Timings]]:
+    """The bot's runs; then, if asked, the same runs with the engine's replies replayed."""
     units = reporting_units(config)
     per_run = one_by_one + together
     members = [FIRST_USER + i for i in range(min(runs * per_run + 1, len(units)))]
@@ -120,23 +178,22 @@ async def _bot_runs(
         rate_limiter=unpaced_limiter(),
     )
     feeder = Feeder(api, transport.application)
+    replayer = Replayer()
+    replayer.record(engine, members[0])
     time_engine_steps(engine, feeder.steps)
     await transport.application.initialize()
     keep_long_lived_out_of_collections(engine)  # as bot.telegram.serve does once running
-    out: list[Timings] = []
+    alone: list[Timings] = []
     try:
         await _report(feeder, members[0], Timings())  # imports, caches, first chart
-        for run in range(runs):
-            timings = Timings()
-            mine = members[1 + run * per_run : 1 + (run + 1) * per_run]
-            for user in mine[:one_by_one]:
-                await _report(feeder, user, timings)
-            await _together(feeder, mine[one_by_one:], timings)
-            out.append(timings)
-            api.clear()
+        out = await _timed_runs(feeder, members[1:], runs, one_by_one, together)
+        if transport_alone:
+            engine.handle = replayer.handle  # type: ignore[method-assign]
+            strangers = [FIRST_USER + 50_000 + i for i in range(runs * per_run)]
+            alone = await _timed_runs(feeder, strangers, runs, one_by_one, together)
     finally:
         await transport.application.shutdown()
-    return out
+    return out, alone
 
 
 async def _echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -234,6 +291,19 @@ def summarise(runs: Sequence[Timings]) -> AnswerFigures:
     )
 
 
+def _transport_rows(alone: AnswerFigures, echo: AnswerFigures) -> list[Row]:
+    """What the transport alone allows: the bound on the answers' ratio to echo."""
+    return [
+        Row(
+            "1 answers/s, the transport alone (the engine's replies replayed)",
+            f"{alone.one_by_one:.0f}/s",
+            f"echo {echo.one_by_one:.0f}/s",
+            ratio(alone.one_by_one, echo.one_by_one),
+        ),
+        Row("1 answer latency p50, the transport alone", ms(alone.p50), f"echo {ms(echo.p50)}"),
+    ]
+
+
 def measure(
     runs: int = 5, one_by_one: int = 8, together: int = 12, *, postgres: bool = True
 ) -> tuple[list[Row], dict[str, float]]:
@@ -249,10 +319,13 @@ def measure(
     memory: dict[str, float] = {}
     for name, opener in databases:
         DEFAULT_CACHE.clear()  # the same units and answers on each database: draw them again
-        with opener() as db:
-            found = summarise(asyncio.run(_bot_runs(db, config, runs, one_by_one, together)))
-        memory[name] = rss_mib()
         sqlite = name == "SQLite"
+        with opener() as db:
+            bot, alone = asyncio.run(
+                _bot_runs(db, config, runs, one_by_one, together, transport_alone=sqlite)
+            )
+        found = summarise(bot)
+        memory[name] = rss_mib()
         meets = found.one_by_one >= 500 and found.one_by_one >= echo.one_by_one / 4
         rows += [
             Row(
@@ -263,6 +336,7 @@ def measure(
                 "≥ 500/s and ≥ ×0.25 of echo" if sqlite else "",
                 meets if sqlite else None,
             ),
+            *(_transport_rows(summarise(alone), echo) if alone else []),
             Row(
                 f"1 answer latency p50, {name}",
                 ms(found.p50),
@@ -304,7 +378,7 @@ def measure(
     return rows, memory
 
 
-__all__ = ["echo_runs", "measure", "summarise", "telegram_config", "time_engine_steps"]
+__all__ = ["Replayer", "echo_runs", "measure", "summarise", "telegram_config", "time_engine_steps"]
 
 
 if __name__ == "__main__":
