@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import inspect, text
+from sqlmodel import Session
 
 from storage import absences, conversations, reports
 from storage.db import Database, current_revision, head_revision
+from storage.models import Submission
 from storage.notifications import mark_blocked
 from storage.people import (
     InvitationProblem,
@@ -28,6 +30,16 @@ from storage.surveys import aware
 from tests.support import store_tertile_2
 
 NOW = datetime(2025, 9, 10, 7, 0, tzinfo=UTC)
+
+
+def _draft(session: Session, external_id: str) -> tuple[int, Submission]:
+    """A person and their unit's draft of 2025-T2 (the tertile stored)."""
+    person = create_person(session, now=NOW, transport="telegram", external_id=external_id)
+    assert person.id is not None
+    store_tertile_2(session, NOW)
+    sub = reports.get_or_create_submission(session, "2025-T2", "kotihoito-a", person.id, NOW)
+    assert sub.id is not None
+    return person.id, sub
 
 
 def test_migrations_create_every_table_on_an_empty_database(any_db_url: str) -> None:
@@ -107,14 +119,11 @@ def test_report_round_trip_with_revisions(any_db: Database) -> None:
 def test_put_answer_is_seen_by_answers_already_loaded_in_the_session(any_db: Database) -> None:
     """put_answer writes with Core: an Answer the session holds must not keep the old value."""
     with any_db.session() as session:
-        person = create_person(session, now=NOW, transport="telegram", external_id="43")
-        assert person.id is not None
-        store_tertile_2(session, NOW)
-        sub = reports.get_or_create_submission(session, "2025-T2", "kotihoito-a", person.id, NOW)
+        person_id, sub = _draft(session, "43")
         assert sub.id is not None
         first = AnswerValue("answered", value=1.0, raw="1")
         stored = reports.put_answer(
-            session, sub.id, "decisions", first, person_id=person.id, now=NOW
+            session, sub.id, "decisions", first, person_id=person_id, now=NOW
         )
         assert stored is not None and not stored.correction
         answer_id = stored.answer_id
@@ -122,17 +131,17 @@ def test_put_answer_is_seen_by_answers_already_loaded_in_the_session(any_db: Dat
         assert held.value == 1.0
         later = NOW + timedelta(minutes=5)
         again = reports.put_answer(
-            session, sub.id, "decisions", first, person_id=person.id, now=later
+            session, sub.id, "decisions", first, person_id=person_id, now=later
         )
         assert again == stored  # the same answer row, written again
         second = AnswerValue("answered", value=2.0, raw="2")
-        reports.put_answer(session, sub.id, "decisions", second, person_id=person.id, now=later)
+        reports.put_answer(session, sub.id, "decisions", second, person_id=person_id, now=later)
         assert reports.answers_of(session, sub.id)["decisions"].value == 2.0
         assert held.value == 2.0 and held.raw == "2" and aware(held.updated_at) == later
         assert reports.revisions_of(session, answer_id) == []  # not submitted yet: no revision
         assert sub.updated_at == NOW and sub not in session.dirty  # the answer keeps the time
         missing = reports.put_answer(
-            session, 9999, "decisions", first, person_id=person.id, now=NOW
+            session, 9999, "decisions", first, person_id=person_id, now=NOW
         )
         assert missing is None
     with any_db.session() as session:
@@ -144,10 +153,7 @@ def test_put_answer_is_seen_by_answers_already_loaded_in_the_session(any_db: Dat
 def test_put_answer_refuses_a_submission_deleted_meanwhile(any_db: Database) -> None:
     """The draft upsert reads the submission as its source: no submission, no orphan answer."""
     with any_db.session() as session:
-        person = create_person(session, now=NOW, transport="telegram", external_id="44")
-        assert person.id is not None
-        store_tertile_2(session, NOW)
-        sub = reports.get_or_create_submission(session, "2025-T2", "kotihoito-a", person.id, NOW)
+        person_id, sub = _draft(session, "44")
         assert sub.id is not None
         submission_id = sub.id
         session.delete(sub)
@@ -155,7 +161,7 @@ def test_put_answer_refuses_a_submission_deleted_meanwhile(any_db: Database) -> 
         value = AnswerValue("answered", value=1.0, raw="1")
         assert (
             reports.put_answer(
-                session, submission_id, "decisions", value, person_id=person.id, now=NOW
+                session, submission_id, "decisions", value, person_id=person_id, now=NOW
             )
             is None
         )
