@@ -179,7 +179,8 @@ async def _bot_runs(
     )
     feeder = Feeder(api, transport.application)
     replayer = Replayer()
-    replayer.record(engine, members[0])
+    if transport_alone:
+        replayer.record(engine, members[0])  # the warm-up report's replies
     time_engine_steps(engine, feeder.steps)
     await transport.application.initialize()
     keep_long_lived_out_of_collections(engine)  # as bot.telegram.serve does once running
