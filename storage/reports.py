@@ -231,7 +231,7 @@ def put_answer(
         "updated_at": now,
     }
     upsert = _draft_upsert(dialect_insert(session))
-    params = {f"b_{name}": value for name, value in values.items()}
+    params = {f"b_{name}": values[name] for name in _WRITTEN}
     draft = connection.execute(
         upsert, params | {"b_submission": submission_id, "b_metric": metric_id}
     ).scalar()
