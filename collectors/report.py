@@ -48,10 +48,6 @@ from storage.models import Submission
 from storage.reports import AnswerValue
 
 KIND = "report"
-NOT_AVAILABLE_WORDS = frozenset(
-    {"x", "-", "–", "—", "ei tiedossa", "ei saatavilla", "okänt", "uppgift saknas", "n/a", "na"}
-)
-SUSPICIOUS_RATIO = 10.0
 
 
 class ReportFlow:
