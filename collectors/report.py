@@ -32,6 +32,7 @@ from collectors.config import MetricConfig, MetricKind
 from collectors.engine import Ctx, UserError
 from collectors.messages import Option, Outbound, TextReply
 from collectors.report_answers import NeedsConfirmation, Rejected, interpret
+from collectors.report_opening import choose_report
 from collectors.report_screens import (
     missing_required,
     opening_text,
@@ -41,7 +42,7 @@ from collectors.report_screens import (
     thanks,
 )
 from collectors.report_text import choice_ids, choice_label, show_answer, show_number
-from collectors.reporting import find_period, open_periods, previous_period_id
+from collectors.reporting import find_period, previous_period_id
 from storage import reports
 from storage.audit import record
 from storage.models import Submission
@@ -60,43 +61,10 @@ class ReportFlow:
         self, ctx: Ctx, unit_id: str | None = None, period_id: str | None = None
     ) -> list[Outbound]:
         """Begin (or continue) a report, asking for the unit and period when not obvious."""
-        _ = ctx._
-        units = ctx.access.managed_units()
-        if not units:
-            raise UserError(_("Only unit managers and their deputies fill in period reports."))
-        if unit_id is not None and unit_id not in units:
-            raise UserError(_("You can report only for your own units."))
-        if unit_id is None and len(units) > 1:
-            state: dict[str, Any] = {"stage": "unit"}
-            if period_id is not None:
-                state["period"] = period_id
-            ctx.save(KIND, state)
-            options = tuple(
-                Option(ctx.access.units[u].name(ctx.language), ctx.step_data(f"u:{u}"))
-                for u in units
-            )
-            return [TextReply(_("Which unit do you report for?"), options)]
-        return self._choose_period(ctx, unit_id or units[0], period_id)
-
-    def _choose_period(self, ctx: Ctx, unit_id: str, period_id: str | None) -> list[Outbound]:
-        _ = ctx._
-        available = open_periods(ctx.session, ctx.config, ctx.now)
-        if period_id is not None:
-            available = [p for p in available if p.id == period_id]
-            if not available:
-                raise UserError(_("That period is not open for reporting."))
-        if not available:
-            raise UserError(
-                _("No reporting period is open right now. I will let you know when one opens.")
-            )
-        if len(available) > 1:
-            ctx.save(KIND, {"stage": "period", "unit": unit_id})
-            options = tuple(
-                Option(f"{p.short_label()} ({p.label(ctx.language)})", ctx.step_data(f"p:{p.id}"))
-                for p in available
-            )
-            return [TextReply(_("Which period do you report?"), options)]
-        return self._open(ctx, unit_id, available[0].id)
+        chosen = choose_report(ctx, KIND, unit_id, period_id)
+        if isinstance(chosen, list):
+            return chosen
+        return self._open(ctx, chosen.unit, chosen.period)
 
     def _open(self, ctx: Ctx, unit_id: str, period_id: str) -> list[Outbound]:
         _ = ctx._
@@ -259,13 +227,9 @@ class ReportFlow:
         if action == "cancel":
             return self.on_cancel(ctx, state)
         if stage == "unit" and action == "u":
-            if argument not in ctx.access.managed_units():
-                raise UserError(_("You can report only for your own units."))
-            return self._choose_period(ctx, argument, state.get("period"))
+            return self.start(ctx, argument, state.get("period"))
         if stage == "period" and action == "p":
-            if state.get("unit") not in ctx.access.managed_units():
-                raise UserError(_("You can report only for your own units."))
-            return self._choose_period(ctx, state["unit"], argument)
+            return self.start(ctx, state["unit"], argument)
         if not ctx.access.can_report(state.get("unit", "")):
             ctx.end()
             raise UserError(_("You can report only for your own units."))

@@ -1,0 +1,72 @@
+"""Which report a manager opens: the unit and the period, asked for only where not obvious.
+
+The conversation itself is :mod:`collectors.report`; this part ends once both are known.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from collectors.engine import Ctx, UserError
+from collectors.messages import Option, Outbound, TextReply
+from collectors.reporting import open_periods
+
+
+@dataclass(frozen=True)
+class Chosen:
+    """The unit and the period to report, both known."""
+
+    unit: str
+    period: str
+
+
+def choose_report(
+    ctx: Ctx, kind: str, unit_id: str | None, period_id: str | None
+) -> Chosen | list[Outbound]:
+    """The unit and period to open, or the question (saved as conversation ``kind``) for one.
+
+    A manager of one unit is not asked for the unit, nor anyone for the period while only
+    one is open. ``unit_id`` and ``period_id`` are what is known already (a command's
+    arguments, an earlier answer).
+
+    Raises:
+        UserError: The person manages no unit, or not ``unit_id``; ``period_id`` is not
+            open, or no period is.
+    """
+    _ = ctx._
+    units = ctx.access.managed_units()
+    if not units:
+        raise UserError(_("Only unit managers and their deputies fill in period reports."))
+    if unit_id is not None and unit_id not in units:
+        raise UserError(_("You can report only for your own units."))
+    if unit_id is None and len(units) > 1:
+        state: dict[str, Any] = {"stage": "unit"}
+        if period_id is not None:
+            state["period"] = period_id
+        ctx.save(kind, state)
+        options = tuple(
+            Option(ctx.access.units[u].name(ctx.language), ctx.step_data(f"u:{u}")) for u in units
+        )
+        return [TextReply(_("Which unit do you report for?"), options)]
+    unit = unit_id or units[0]
+    available = open_periods(ctx.session, ctx.config, ctx.now)
+    if period_id is not None:
+        available = [p for p in available if p.id == period_id]
+        if not available:
+            raise UserError(_("That period is not open for reporting."))
+    if not available:
+        raise UserError(
+            _("No reporting period is open right now. I will let you know when one opens.")
+        )
+    if len(available) > 1:
+        ctx.save(kind, {"stage": "period", "unit": unit})
+        options = tuple(
+            Option(f"{p.short_label()} ({p.label(ctx.language)})", ctx.step_data(f"p:{p.id}"))
+            for p in available
+        )
+        return [TextReply(_("Which period do you report?"), options)]
+    return Chosen(unit, available[0].id)
+
+
+__all__ = ["Chosen", "choose_report"]
