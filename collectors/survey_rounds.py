@@ -1,11 +1,10 @@
-"""Survey rounds: the schedule, opening and closing, and the messages they send.
+"""Survey rounds: opening and closing them, and the messages they send.
 
-A scheduled round of month M opens on ``open_day`` (the next working day when that is a day
-off) at the schedule's ``send_time`` and takes answers for ``open_days`` days, until midnight.
-Its label is ``YYYY-k``, the k-th round of the year. :func:`survey_tick` is the scheduler's
-job: it closes what is due, opens what is due, and returns the invitations, reminders and
-closing notices to deliver. Each message is claimed once in the ``notification`` table (its
-unique key), so two processes never send the same one twice.
+When a round opens, closes and reminds is :mod:`collectors.survey_schedule`.
+:func:`survey_tick` is the scheduler's job: it closes what is due, opens what is due, and
+returns the invitations, reminders and closing notices to deliver. Each message is claimed
+once in the ``notification`` table (its unique key), so two processes never send the same one
+twice.
 
 The bot knows who has answered (it can recompute a receipt's HMAC with its secret) and reminds
 only those who have not; it never knows *what* anyone answered.
@@ -15,17 +14,21 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from collectors.calendar import adjust_to_working_day, is_working_day, next_working_day
 from collectors.config import AppConfig
 from collectors.messages import Delivery, DeliveryOutcome, Outbound
-from collectors.schedule import local_send_instant
-from collectors.survey_config import RoundSchedule, SurveyDefinition
+from collectors.survey_config import SurveyDefinition
 from collectors.survey_results import definition_of
+from collectors.survey_schedule import (
+    DEFAULT_OPEN_DAYS,
+    end_of_day,
+    planned_rounds,
+    reminder_times,
+)
 from collectors.survey_text import closed_notice, invitation, reminder
 from storage import notifications, surveys
 from storage.models import ChatIdentity, Person, Unit
@@ -35,18 +38,6 @@ from storage.survey_models import SurveyReceipt, SurveyRound
 
 SURVEY_KIND = "survey"
 """The conversation kind of the survey flow (and the notification kind of its messages)."""
-DEFAULT_OPEN_DAYS = 14
-DEFAULT_REMINDERS = (3,)
-
-
-@dataclass(frozen=True)
-class PlannedRound:
-    """A scheduled round: when it opens and closes, and its label."""
-
-    survey_id: str
-    label: str
-    opens_at: datetime
-    closes_at: datetime
 
 
 @dataclass(frozen=True)
@@ -55,32 +46,6 @@ class Outgoing:
 
     key: str
     delivery: Delivery
-
-
-def planned_rounds(
-    definition: SurveyDefinition, config: AppConfig, year: int
-) -> list[PlannedRound]:
-    """The rounds a survey's schedule opens in ``year`` (none without a schedule)."""
-    schedule = definition.rounds
-    if schedule is None:
-        return []
-    settings, tz = config.schedule, config.tz
-    out = []
-    for number, month in enumerate(schedule.months(), start=1):
-        nominal = date(year, month, schedule.open_day)
-        opens_on = nominal
-        if settings.working_days_only and not is_working_day(nominal, settings.holiday_country):
-            opens_on = next_working_day(nominal, settings.holiday_country)
-        closes_on = nominal + timedelta(days=schedule.open_days)
-        out.append(
-            PlannedRound(
-                survey_id=definition.id,
-                label=f"{year}-{number}",
-                opens_at=local_send_instant(opens_on, settings.send_time, tz),
-                closes_at=local_send_instant(closes_on, time(0, 0), tz),
-            )
-        )
-    return out
 
 
 def asked_units(
@@ -96,11 +61,6 @@ def asked_units(
             raise ValueError(f"unit {root!r} is not defined")
         out |= subtree_ids(units, root)
     return sorted(out)
-
-
-def end_of_day(day: date, config: AppConfig) -> datetime:
-    """Midnight after ``day`` in the organisation's time, as UTC."""
-    return local_send_instant(day + timedelta(days=1), time(0, 0), config.tz)
 
 
 def open_round(
@@ -148,26 +108,6 @@ def open_round(
         closes_at=end_of_day(closes_on, config),
         now=now,
     )
-
-
-def reminder_times(config: AppConfig, row: SurveyRound) -> list[tuple[int, datetime]]:
-    """``(days before close, moment)`` of a round's reminders, earliest first."""
-    definition = definition_of(config, row.survey_id)
-    schedule: RoundSchedule | None = definition.rounds if definition is not None else None
-    days = schedule.remind_days_before_close if schedule is not None else DEFAULT_REMINDERS
-    settings, tz = config.schedule, config.tz
-    closes_day = surveys.aware(row.closes_at).astimezone(tz).date()
-    out = []
-    for n in sorted(days, reverse=True):
-        day = closes_day - timedelta(days=n)
-        if settings.working_days_only:
-            day = adjust_to_working_day(
-                day, not_after=closes_day - timedelta(days=1), country=settings.holiday_country
-            )
-        moment = local_send_instant(day, settings.send_time, tz)
-        if surveys.aware(row.opens_at) < moment < surveys.aware(row.closes_at):
-            out.append((n, moment))
-    return out
 
 
 # claiming and delivering -------------------------------------------------------------------
@@ -421,20 +361,16 @@ def survey_tick(
 __all__ = [
     "SURVEY_KIND",
     "Outgoing",
-    "PlannedRound",
     "asked_units",
     "claim",
     "close_due",
     "closing_notices",
-    "end_of_day",
     "invitations",
     "messages_for",
     "open_due",
     "open_round",
-    "planned_rounds",
     "record_outcome",
     "record_outcomes",
-    "reminder_times",
     "reminders",
     "survey_tick",
 ]

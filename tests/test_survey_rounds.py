@@ -12,11 +12,10 @@ from collectors.messages import DeliveryOutcome, TextReply
 from collectors.survey_rounds import (
     Outgoing,
     open_round,
-    planned_rounds,
     record_outcome,
-    reminder_times,
     survey_tick,
 )
+from collectors.survey_schedule import planned_rounds, reminder_times
 from storage import surveys
 from storage.models import Conversation
 from storage.notify_models import Notification
