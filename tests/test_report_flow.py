@@ -272,6 +272,29 @@ def test_manager_of_two_units_picks_and_cannot_forge_another(engine: Engine) -> 
     chat.press("Kotihoito B").expect("Period report of Kotihoito B")
 
 
+def test_with_two_periods_open_the_manager_picks_one(engine: Engine) -> None:
+    from datetime import timedelta
+
+    from collectors.periods import manual_period
+    from collectors.reporting import local_today, store_period
+
+    now = engine.clock()
+    today = local_today(engine.config, now)
+    extra = manual_period(
+        "inspection", today - timedelta(days=20), today - timedelta(days=1), today + timedelta(7)
+    )
+    with engine.db.session() as session:
+        store_period(session, extra, now, manual=True)
+    chat = manager(engine)
+    chat.send("/report").expect("Which period do you report?")
+    assert {o.data.partition("p:")[2] for o in chat.options} == {"inspection", "2025-T2"}
+    chat.send("/report")
+    chat.press(extra.short_label()).expect("Period report of Kotihoito A", "1/11")
+    with engine.db.session() as session:
+        assert reports.get_submission(session, "inspection", "kotihoito-a") is not None
+        assert reports.get_submission(session, "2025-T2", "kotihoito-a") is None
+
+
 def test_people_who_may_not(engine: Engine, clock: Clock) -> None:
     stranger = Chat(engine, "stranger", "en")
     stranger.send("/report").expect("invited staff only")
