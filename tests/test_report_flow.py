@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from collectors.app import build_engine
 from collectors.config import AppConfig
 from collectors.engine import Engine
 from collectors.messages import Inbound, InboundKind
+from collectors.periods import manual_period
+from collectors.reporting import local_today, store_period
 from storage import conversations, reports
 from storage.db import Database
-from storage.people import Role, find_person
+from storage.people import Role, create_person, find_person
 from tests.support import Chat, Clock, invite, join
 
 
@@ -53,10 +57,6 @@ def test_whole_report_every_kind(engine: Engine) -> None:
 
 def _seed_previous(engine: Engine, unit: str = "kotihoito-a") -> None:
     """A submitted 2025-T1 report for ``unit``, so "last period" has values."""
-    from datetime import date
-
-    from storage.people import create_person
-
     now = engine.clock()
     with engine.db.session() as session:
         person = create_person(session, now=now, display_name="Edellinen")
@@ -273,11 +273,6 @@ def test_manager_of_two_units_picks_and_cannot_forge_another(engine: Engine) -> 
 
 
 def test_with_two_periods_open_the_manager_picks_one(engine: Engine) -> None:
-    from datetime import timedelta
-
-    from collectors.periods import manual_period
-    from collectors.reporting import local_today, store_period
-
     now = engine.clock()
     today = local_today(engine.config, now)
     extra = manual_period(
