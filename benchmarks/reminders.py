@@ -16,6 +16,10 @@ opens (an invitation to every staff member): one scheduler tick,
    counts ``TIME_SCALE`` seconds for each real one, and the bot's rate limiter is built with the
    same scale (:func:`bot.telegram_transport.flood_limiter`). Every call is logged with its
    time; the figures are in scaled seconds.
+3. Meanwhile, one manager writes ``/help`` every :data:`PROBE_EVERY` scaled seconds until the
+   round ends: how long someone who writes during a round waits for the reply. Their chat is
+   left out of the round's count and length (it also holds the replies), not out of the
+   busiest second (Telegram counts replies too).
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from telegram.ext import BaseRateLimiter
 from telegram.request import RequestData
 
 from benchmarks.common import Row, median, ratio, timed
+from benchmarks.replay import Feeder
 from benchmarks.world import Member, add_people, county_config, prepare
 from bot.scheduler import Ticker
 from bot.telegram_transport import TelegramTransport
@@ -54,6 +59,12 @@ TIME_SCALE = 4.0
 PER_SECOND = 30
 PLAN_LIMIT_SECONDS = 2.0
 FIRST_USER = 500_000
+PROBE_USER = FIRST_USER
+"""The manager who writes to the bot during the paced round (the first unit's)."""
+PROBE_EVERY = 20.0
+"""Scaled seconds between a manager's messages during the paced round."""
+PROBES = 100
+"""At most this many of them (the round ends long before)."""
 
 
 def reminder_config() -> AppConfig:
@@ -152,11 +163,11 @@ def _bulk_floor(path: Path, count: int) -> float:
 
 
 class TimedRequest(InProcessRequest):
-    """The in-process request that logs ``(monotonic time, method, status)`` of each call."""
+    """The in-process request that logs ``(monotonic time, method, status, chat)`` of each call."""
 
     def __init__(self, api: FakeBotApi) -> None:
         super().__init__(api)
-        self.log: list[tuple[float, str, int]] = []
+        self.log: list[tuple[float, str, int, Any]] = []
 
     async def do_request(
         self,
@@ -170,7 +181,8 @@ class TimedRequest(InProcessRequest):
     ) -> tuple[int, bytes]:
         """Answer through the fake and log the call."""
         status, body = await super().do_request(url, method, request_data)
-        self.log.append((time.monotonic(), url.rsplit("/", 1)[-1], status))
+        chat = request_data.parameters.get("chat_id") if request_data is not None else None
+        self.log.append((time.monotonic(), url.rsplit("/", 1)[-1], status, chat))
         return status, body
 
 
@@ -185,6 +197,8 @@ class Paced:
     busiest_second: int
     length: float
     wall: float
+    replies: tuple[float, ...] = ()
+    """Scaled seconds from a person's message during the round to the bot's reply."""
 
     @property
     def ideal(self) -> float:
@@ -216,22 +230,51 @@ async def _paced(
         ticker = Ticker(db, config, [transport], clock=lambda: OPEN, secret=SECRET)
         api.enforce_limits(PER_SECOND, 1, time_scale=scale)
         start = time.monotonic()
-        report = await ticker.tick(OPEN)
+        tick = asyncio.ensure_future(ticker.tick(OPEN))
+        replies = await _ask_meanwhile(Feeder(api, transport.application), tick, scale)
+        report = await tick
         wall = time.monotonic() - start
     finally:
         await transport.application.shutdown()
-    sends = [(t, status) for t, method, status in request.log if method == "sendMessage"]
-    accepted = sorted((t - start) * scale for t, status in sends if status == 200)
+    sends = [
+        (t, status, chat) for t, method, status, chat in request.log if method == "sendMessage"
+    ]
+    accepted = sorted((t - start) * scale for t, status, _chat in sends if status == 200)
+    # The round's own messages: the asking manager's chat also holds the bot's replies.
+    others = sorted(
+        (t - start) * scale for t, status, chat in sends if status == 200 and chat != PROBE_USER
+    )
     failed = report.reminders.failed + report.survey_failures
     return Paced(
-        messages=len(accepted),
-        expected=expected,
+        messages=len(others),
+        expected=expected - 1,
         failed=failed,
-        refused=sum(1 for _t, status in sends if status == 429),
+        refused=sum(1 for _t, status, _chat in sends if status == 429),
         busiest_second=busiest_window(accepted),
-        length=(accepted[-1] - accepted[0]) if accepted else 0.0,
+        length=(others[-1] - others[0]) if others else 0.0,
         wall=wall,
+        replies=tuple(replies),
     )
+
+
+async def _ask_meanwhile(feeder: Feeder, tick: asyncio.Future[Any], scale: float) -> list[float]:
+    """A manager writing to the bot every few seconds while the round goes out.
+
+    Returns:
+        The scaled seconds from each message to the reply (``process_update`` until the
+        reply was accepted by the fake), for the messages sent before the round ended.
+    """
+    replies: list[float] = []
+    for _n in range(PROBES):
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(tick), PROBE_EVERY / scale)
+        if tick.done():
+            break
+        before = len(feeder.api.sent_to(PROBE_USER))
+        replies.append(await feeder.text(PROBE_USER, "/help") * scale)
+        if len(feeder.api.sent_to(PROBE_USER)) == before:
+            raise RuntimeError("the bot did not answer a manager during the round")
+    return replies
 
 
 def paced_round(
@@ -262,6 +305,12 @@ def paced_rows(found: Paced, label: str = "", scale: float = TIME_SCALE) -> list
             ratio(found.length, found.ideal),
             "within ±10 %",
             within,
+        ),
+        Row(
+            f"4 round{label}: a manager's reply while it goes out, p50 (max; {len(found.replies)} asked)",
+            f"{median(found.replies):.1f} s ({max(found.replies):.1f} s)"
+            if found.replies
+            else "none asked",
         ),
     ]
 
