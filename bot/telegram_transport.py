@@ -46,6 +46,12 @@ is what Telegram allows."""
 SEND_BURST = 1.5
 """The limiter's bucket: one and a half sends, so that a timer that fires late (the event loop
 wakes on whole milliseconds) does not cost the next send its turn."""
+DELIVERIES_AHEAD = 30
+"""How many of the bot's own messages (reminders, invitations) may wait in the rate limiter at
+once: about a second of sends. A round handed over all at once would otherwise queue there in
+full, and the reply to someone writing meanwhile would wait behind every message of it (five
+minutes for a county's 10 000: ``benchmarks/RESULTS.md``, figure 4); the limiter is never left
+idle either way."""
 
 
 def flood_limiter(time_scale: float = 1.0, max_retries: int = 3) -> AIORateLimiter:
@@ -132,6 +138,7 @@ class TelegramTransport:
         self.application.add_error_handler(self._on_error)
         sqlite = engine.db.url.startswith("sqlite")
         self._steps = asyncio.Semaphore(max_concurrent_steps or (1 if sqlite else 8))
+        self._deliveries = asyncio.Semaphore(DELIVERIES_AHEAD)
 
     def _count(self, name: str) -> None:
         self.counters[name] = self.counters.get(name, 0) + 1
@@ -227,7 +234,9 @@ class TelegramTransport:
     async def deliver(self, delivery: Delivery) -> DeliveryOutcome:
         """Send a reminder or other message to a person's chat; never raises.
 
-        Flood-control answers (429) are retried by the rate limiter.
+        At most :data:`DELIVERIES_AHEAD` wait for the rate limiter at a time, so replies to
+        people who write meanwhile do not queue behind a whole round. Flood-control answers
+        (429) are retried by the rate limiter.
 
         Returns:
             ``SENT``; ``BLOCKED`` when the person blocked the bot or the chat is gone;
@@ -241,7 +250,8 @@ class TelegramTransport:
         with contextlib.suppress(ValueError):
             chat_id = int(delivery.chat_id)
         try:
-            await send_reply(self.application.bot, chat_id, delivery.reply, self.signer)
+            async with self._deliveries:
+                await send_reply(self.application.bot, chat_id, delivery.reply, self.signer)
             outcome = DeliveryOutcome.SENT
         except Forbidden:
             outcome = DeliveryOutcome.BLOCKED
@@ -316,6 +326,7 @@ class TelegramTransport:
 
 __all__ = [
     "ALLOWED_UPDATES",
+    "DELIVERIES_AHEAD",
     "SENDS_PER_SECOND",
     "SEND_BURST",
     "BotStartError",

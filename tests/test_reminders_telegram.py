@@ -1,20 +1,26 @@
 """A reminder round through the real python-telegram-bot client against the fake Bot API.
 
 The rate limiter (``AIORateLimiter``) waits out a 429 answer and retries it; a chat that
-blocked the bot is recorded and not tried again in the next round.
+blocked the bot is recorded and not tried again in the next round; someone who writes while a
+round goes out is answered without waiting for the whole round.
 """
 
 from __future__ import annotations
 
+import asyncio
+import json
 from collections.abc import AsyncIterator
 
 import pytest
 from sqlmodel import select
+from telegram import Update
 
 from bot.signing import ButtonSigner
 from bot.telegram import TelegramTransport
+from bot.telegram_transport import DELIVERIES_AHEAD, flood_limiter
 from collectors.config import AppConfig
 from collectors.engine import Engine
+from collectors.messages import Delivery, DeliveryOutcome, TextReply
 from collectors.reminders import Reminders
 from storage.db import Database
 from storage.models import ChatIdentity
@@ -91,3 +97,45 @@ async def test_a_429_is_retried_and_a_blocked_chat_is_recorded_and_skipped(
     assert (report.sent, report.skipped, report.unreachable) == (2, 1, 1)
     assert len(fake_api.sent_to(802)) == 1  # only the opening message
     assert statuses(db)[f"2025-T2:reminder-3:kotihoito-b:{mb}"] == "skipped"
+
+
+ROUND = 10 * DELIVERIES_AHEAD
+STRANGER = 999
+
+
+async def test_someone_writing_during_a_round_is_answered_before_the_round_ends(
+    fake_api: FakeBotApi, engine: Engine, config: AppConfig
+) -> None:
+    # 285 sends a second on the limiter's clock: the round takes about a second.
+    bot = TelegramTransport(
+        engine,
+        telegram_config(config, fake_api),
+        fake_api.token,
+        rate_limiter=flood_limiter(time_scale=10),
+    )
+    await bot.application.initialize()
+    try:
+        invitations = [
+            asyncio.ensure_future(
+                bot.deliver(Delivery(n, "telegram", str(10_000 + n), TextReply("Kutsu")))
+            )
+            for n in range(ROUND)
+        ]
+        await fake_api.wait_for_sent(lambda s: s.method == "sendMessage", count=5)
+        asked_after = len(fake_api.sent)
+        update_id = fake_api.push_text(STRANGER, "/help", language_code="en")
+        _status, body = await fake_api.route(
+            f"/bot{fake_api.token}/getUpdates", {"offset": update_id, "timeout": 0}, {}
+        )
+        [raw] = [u for u in json.loads(body)["result"] if u["update_id"] == update_id]
+        await bot.application.process_update(Update.de_json(raw, bot.application.bot))
+        outcomes = await asyncio.wait_for(asyncio.gather(*invitations), 10)
+    finally:
+        await bot.application.shutdown()
+    assert outcomes == [DeliveryOutcome.SENT] * ROUND
+    sends = [s.chat_id for s in fake_api.sent if s.method == "sendMessage"]
+    assert len(sends) == ROUND + 1
+    # Only the invitations already waiting in the limiter (and those the engine's step let
+    # through meanwhile) went out before the reply; unbounded, it came after all of them.
+    answered_at = sends.index(STRANGER)
+    assert answered_at < asked_after + 2 * DELIVERIES_AHEAD < ROUND
