@@ -31,6 +31,7 @@ from typing import Any
 from collectors.config import MetricConfig, MetricKind
 from collectors.engine import Ctx, UserError
 from collectors.messages import Option, Outbound, TextReply
+from collectors.periods import Period
 from collectors.report_answers import NeedsConfirmation, Rejected, interpret
 from collectors.report_opening import choose_report
 from collectors.report_screens import (
@@ -66,10 +67,10 @@ class ReportFlow:
             return chosen
         return self._open(ctx, chosen.unit, chosen.period)
 
-    def _open(self, ctx: Ctx, unit_id: str, period_id: str) -> list[Outbound]:
+    def _open(self, ctx: Ctx, unit_id: str, period: Period) -> list[Outbound]:
         _ = ctx._
         submission = reports.get_or_create_submission(
-            ctx.session, period_id, unit_id, ctx.person_id, ctx.now
+            ctx.session, period.id, unit_id, ctx.person_id, ctx.now
         )
         assert submission.id is not None
         metrics = [m.id for m in ctx.config.metrics_for(unit_id)]
@@ -78,7 +79,7 @@ class ReportFlow:
         state: dict[str, Any] = {
             "stage": "question",
             "unit": unit_id,
-            "period": period_id,
+            "period": period.id,
             "submission": submission.id,
             "metrics": metrics,
             "i": 0,
@@ -86,7 +87,6 @@ class ReportFlow:
             "selected": [],
         }
         unit_name = ctx.access.units[unit_id].name(ctx.language)
-        period = find_period(ctx.session, ctx.config, period_id)
         # The period compared with is fixed when the report opens, so that no step reads the
         # period again to find it.
         state["previous"] = previous_period_id(ctx.config, period)
@@ -116,7 +116,9 @@ class ReportFlow:
         if stage == "unit" or stage == "period":
             return self.start(ctx, state.get("unit"), state.get("period"))
         if stage == "reopen":
-            return self._open(ctx, state["unit"], state["period"])
+            return self._open(
+                ctx, state["unit"], find_period(ctx.session, ctx.config, state["period"])
+            )
         ctx.end()
         return []
 

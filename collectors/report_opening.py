@@ -10,15 +10,16 @@ from typing import Any
 
 from collectors.engine import Ctx, UserError
 from collectors.messages import Option, Outbound, TextReply
+from collectors.periods import Period
 from collectors.reporting import open_periods
 
 
 @dataclass(frozen=True)
 class Chosen:
-    """The unit and the period to report, both known."""
+    """The unit and the period to report, both known (the period as read, not to read again)."""
 
     unit: str
-    period: str
+    period: Period
 
 
 def choose_report(
@@ -66,7 +67,7 @@ def choose_report(
             for p in available
         )
         return [TextReply(_("Which period do you report?"), options)]
-    return Chosen(unit, available[0].id)
+    return Chosen(unit, available[0])
 
 
 __all__ = ["Chosen", "choose_report"]

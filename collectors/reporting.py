@@ -59,8 +59,8 @@ def ensure_current_period(session: Session, config: AppConfig, now: datetime) ->
 def open_periods(session: Session, config: AppConfig, now: datetime) -> list[Period]:
     """Every period open for reporting now (the scheme's and hand-opened ones), newest first."""
     ensure_current_period(session, config, now)
-    rows = reports.open_periods(session, local_today(config, now))
-    return [to_period(row) for row in rows if to_period(row).is_open(now, config.tz)]
+    periods = [to_period(row) for row in reports.open_periods(session, local_today(config, now))]
+    return [period for period in periods if period.is_open(now, config.tz)]
 
 
 def find_period(session: Session, config: AppConfig, period_id: str) -> Period:

@@ -183,6 +183,7 @@ def test_review_edit_submit_and_correction_keeps_revisions(engine: Engine, clock
     chat.press("Send the report").expect("Thank you!", "until 21.09.2025")
     clock.advance(days=2)
     chat.send("/report").expect("was sent on 10.09.2025")
+    chat.send("/start").expect("Welcome back", "was sent on 10.09.2025", "until 21.09.2025")
     chat.press("Correct it").expect("Review")
     chat.press("9").send("4,2").expect("9. Sick leave: 4.2%")
     chat.press("Send corrections").expect("corrections")
