@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from collectors import chart_commands, onboarding, reminders, surveys
+from collectors import (
+    absence,
+    chart_commands,
+    deputies,
+    onboarding,
+    reminder_buttons,
+    status,
+    surveys,
+)
 from collectors.config import AppConfig
 from collectors.engine import Command, Ctx, Engine
 from collectors.i18n import N_
@@ -25,7 +33,10 @@ def build_engine(
     engine = Engine(db, config, clock=clock, secret=secret)
     onboarding.register(engine)
     surveys.register(engine)
-    reminders.register(engine)
+    reminder_buttons.register(engine)
+    status.register(engine)
+    absence.register(engine)
+    deputies.register(engine)
     report = ReportFlow()
     engine.add_flow(report)
     chart_commands.register(engine)

@@ -15,8 +15,8 @@ So neither a restart, nor a late start after downtime, nor two processes on the 
 database repeat or lose a message. A message that crashed between claim and send stays
 "claimed" and is not repeated: at most once is the promise.
 
-The buttons of the messages (``rem:start:...``, ``rem:snooze:...``) and the ``/status``,
-``/away`` and ``/deputy`` commands are registered by :func:`register`.
+The messages' buttons (``rem:start:...``, ``rem:snooze:...``) are answered by
+:mod:`collectors.reminder_buttons`.
 """
 
 from __future__ import annotations
@@ -29,30 +29,12 @@ from datetime import datetime
 
 from sqlmodel import Session
 
-from collectors import absence, deputies, status
 from collectors.config import AppConfig
-from collectors.engine import Ctx, Engine, UserError
 from collectors.i18n import translator
-from collectors.messages import (
-    Deliverer,
-    Delivery,
-    DeliveryOutcome,
-    Option,
-    Outbound,
-    TextReply,
-)
-from collectors.periods import Period
+from collectors.messages import Deliverer, Delivery, DeliveryOutcome, Outbound
 from collectors.reminder_plan import Facts, Outgoing, due_now, load_facts, manual_messages
-from collectors.reminder_texts import (
-    MissingUnit,
-    ReportAsk,
-    button_data,
-    escalation,
-    moment_text,
-    report_ask,
-    resolve_unit,
-)
-from collectors.reporting import find_period, open_periods
+from collectors.reminder_texts import MissingUnit, ReportAsk, escalation, report_ask
+from collectors.reporting import find_period
 from collectors.schedule import remind_tomorrow_at
 from storage import notifications
 from storage.db import Database, utcnow
@@ -341,66 +323,9 @@ class Reminders:
                     report.failed += 1
 
 
-# buttons --------------------------------------------------------------------------------------
-def _button_parts(ctx: Ctx, data: str) -> tuple[str, str | None, str]:
-    parts = data.split(":", 3)
-    if len(parts) != 4 or parts[1] not in ("start", "snooze"):
-        raise UserError(ctx._("That button is no longer in use."))
-    _prefix, action, period_id, token = parts
-    unit_id = resolve_unit(token, ctx.access.managed_units())
-    if unit_id is None or not ctx.access.can_report(unit_id):
-        raise UserError(ctx._("You can report only for your own units."))
-    return action, period_id or None, unit_id
-
-
-def _open_period(ctx: Ctx, period_id: str | None) -> Period:
-    available = open_periods(ctx.session, ctx.config, ctx.now)
-    chosen = [p for p in available if period_id is None or p.id == period_id]
-    if not chosen:
-        raise UserError(ctx._("That period is not open for reporting."))
-    return chosen[0]
-
-
-def reminder_button(ctx: Ctx, data: str) -> list[Outbound]:
-    """Buttons ``rem:start:<period>:<unit>`` and ``rem:snooze:<period>:<unit>``."""
-    _ = ctx._
-    action, period_id, unit_id = _button_parts(ctx, data)
-    if action == "start":
-        flow = ctx.engine.flows.get("report")
-        start = getattr(flow, "start", None)
-        if start is None:
-            raise UserError(_("That button is no longer in use."))
-        replies: list[Outbound] = start(ctx, unit_id, period_id)
-        return replies
-    period = _open_period(ctx, period_id)
-    unit_name = ctx.access.units[unit_id].name(ctx.language)
-    if unit_id in notifications.submitted_units(ctx.session, period.id):
-        return [TextReply(_("The report of {unit} is already sent; thank you!", unit=unit_name))]
-    due = remind_tomorrow_at(ctx.now, ctx.config.schedule, ctx.config.tz, period)
-    if due is None:
-        text = _("The deadline is too close for a reminder tomorrow. You can start now.")
-        start_option = Option(_("Start now"), button_data("start", period.id, unit_id))
-        return [TextReply(text, (start_option,))]
-    notifications.snooze(ctx.session, ctx.person_id, period.id, unit_id, due)
-    when = moment_text(due.astimezone(ctx.config.tz), ctx.language)
-    return [
-        TextReply(_("Fine, I will remind you about {unit} on {when}.", unit=unit_name, when=when))
-    ]
-
-
-def register(engine: Engine) -> None:
-    """Add the reminder buttons, ``/status``, ``/away`` and ``/deputy`` to the engine."""
-    engine.add_choice("rem", reminder_button)
-    status.register(engine)
-    absence.register(engine)
-    deputies.register(engine)
-
-
 __all__ = [
     "Prepared",
     "Reminders",
     "RoundReport",
     "deliverer_map",
-    "register",
-    "reminder_button",
 ]
