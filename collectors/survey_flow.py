@@ -12,6 +12,8 @@ States (``state["stage"]``)::
         review --> [*]: send (receipt and answers written together)
         question --> [*]: cancel, or the round closes (unfinished answers deleted)
 
+This module is the state machine; what each step shows is :mod:`collectors.survey_screens`.
+
 Unfinished answers live only in this conversation's state, and nowhere else; there they are
 sealed (``state["sealed"]``, :mod:`collectors.survey_drafts`) because a conversation row names
 its person. They are deleted on sending, on ``/cancel`` and when the round closes
@@ -46,17 +48,17 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from collectors.engine import Ctx, UserError
-from collectors.messages import Option, Outbound, TextReply
+from collectors.messages import Outbound, TextReply
 from collectors.survey_config import QuestionKind, SurveyDefinition, SurveyQuestion
 from collectors.survey_drafts import seal, unseal
 from collectors.survey_results import definition_of, questions_of
 from collectors.survey_rounds import SURVEY_KIND
+from collectors.survey_screens import question_screen, review_screen, unit_screen
 from collectors.survey_text import last_open_day, start_button
 from storage import surveys
 from storage.survey_models import SurveyRound
 
 log = logging.getLogger(__name__)
-WIDE_SCALE_COLUMNS = 6
 
 
 class SurveyNotStored(RuntimeError):
@@ -192,79 +194,23 @@ class SurveyFlow:
 
     def _ask_unit(self, ctx: Ctx, state: dict[str, Any], units: list[str]) -> list[Outbound]:
         ctx.save(SURVEY_KIND, state)
-        options = tuple(
-            Option(ctx.access.units[u].name(ctx.language), ctx.step_data(f"u:{u}")) for u in units
-        )
-        return [TextReply(ctx._("Which unit do you answer for?"), options)]
+        return [unit_screen(ctx, units)]
 
     def _ask(self, ctx: Ctx, state: dict[str, Any]) -> list[Outbound]:
-        _ = ctx._
         row = self._open_round(ctx, state)
         questions = self._questions(ctx, row)
         index = min(max(int(state.get("i", 0)), 0), len(questions) - 1)
         state["i"], state["stage"] = index, "question"
         ctx.save(SURVEY_KIND, state)
-        question = questions[index]
-        given = self._answers(ctx, state).get(question.id)
-        lines = [f"{index + 1}/{len(questions)}  {question.text.get(ctx.language)}"]
-        options: list[Option] = []
-        columns = 1
-        if question.kind is QuestionKind.SCALE:
-            low = question.low_label.get(ctx.language) if question.low_label else ""
-            high = question.high_label.get(ctx.language) if question.high_label else ""
-            wide = len(question.values()) > 5
-            for value in question.values():
-                label = str(value)
-                if not wide and value == question.min and low:
-                    label = f"{value} – {low}"
-                elif not wide and value == question.max and high:
-                    label = f"{value} – {high}"
-                mark = "✓ " if given == value else ""
-                options.append(Option(mark + label, ctx.step_data(f"v:{value}")))
-            if wide:
-                columns = WIDE_SCALE_COLUMNS
-                if low and high:
-                    lines.append(f"{question.min} = {low} · {question.max} = {high}")
-        elif question.kind is QuestionKind.CHOICE:
-            for position, choice in enumerate(question.choices):
-                mark = "✓ " if given == position else ""
-                label = mark + choice.label.get(ctx.language)
-                options.append(Option(label, ctx.step_data(f"c:{position}")))
-        else:
-            lines.append(
-                _(
-                    "Type your answer (at most {limit} characters). Please write no names, "
-                    "nothing that tells who you or anyone else is.",
-                    limit=question.max_length,
-                )
-            )
-        if not question.is_required:
-            options.append(Option(_("Skip"), ctx.step_data("skip")))
-        if index > 0:
-            options.append(Option(_("◀ Back"), ctx.step_data("back")))
-        return [TextReply("\n".join(lines), tuple(options), columns)]
+        given = self._answers(ctx, state).get(questions[index].id)
+        return [question_screen(ctx, questions, index, given)]
 
     def _review(self, ctx: Ctx, state: dict[str, Any]) -> list[Outbound]:
-        _ = ctx._
         row = self._open_round(ctx, state)
         state["stage"] = "review"
         ctx.save(SURVEY_KIND, state)
         answers = self._answers(ctx, state)
-        lines = [_("Ready to send? Your answers:")]
-        for number, question in enumerate(self._questions(ctx, row), start=1):
-            given = answers.get(question.id)
-            if given is None:
-                shown = _("(skipped)")
-            elif question.kind is QuestionKind.CHOICE:
-                shown = question.choices[int(given)].label.get(ctx.language)
-            else:
-                shown = str(given)
-            lines.append(f"{number}. {question.label(ctx.language)}: {shown}")
-        options = (
-            Option(_("Send my answers"), ctx.step_data("send")),
-            Option(_("◀ Back"), ctx.step_data("back")),
-        )
-        return [TextReply("\n".join(lines), options)]
+        return [review_screen(ctx, self._questions(ctx, row), answers)]
 
     # answering ------------------------------------------------------------------------------
     def on_choice(self, ctx: Ctx, state: dict[str, Any], data: str) -> list[Outbound]:

@@ -1,9 +1,10 @@
 """Anonymous staff surveys in the engine: ``/survey``, ``/results`` and the start buttons.
 
 The pieces: definitions in the configuration (:mod:`collectors.survey_config`), rounds and
-their messages (:mod:`collectors.survey_rounds`), answering (:mod:`collectors.survey_flow`),
-figures with suppression (:mod:`collectors.survey_results`, :mod:`storage.survey_figures`)
-and their text (:mod:`collectors.survey_text`).
+their messages (:mod:`collectors.survey_rounds`), answering (:mod:`collectors.survey_flow`,
+its screens in :mod:`collectors.survey_screens`), figures with suppression
+(:mod:`collectors.survey_results`, :mod:`storage.survey_figures`) and their text
+(:mod:`collectors.survey_text`).
 
 Who sees what with ``/results``: staff their own units, managers the units they manage,
 leaders their subtrees, each together with the units above (the division, the county);
