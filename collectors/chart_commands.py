@@ -17,13 +17,7 @@ import logging
 
 from charts import Chart
 from collectors import document_commands
-from collectors.chart_data import (
-    distribution_chart,
-    has_values,
-    paired_bars_charts,
-    scorecards,
-    trend_chart,
-)
+from collectors.chart_data import distribution_chart, has_values, paired_bars_charts, trend_chart
 from collectors.chart_scope import (
     MAX_SPAN,
     ChartMetric,
@@ -42,6 +36,7 @@ from collectors.command_args import read_arguments, refusal, release
 from collectors.config import NUMERIC_KINDS, MetricKind
 from collectors.drawing import draw_png
 from collectors.engine import Command, Ctx, Engine, UserError
+from collectors.goal_charts import scorecards
 from collectors.i18n import N_
 from collectors.messages import Option, Outbound, TextReply
 from collectors.periods import Period

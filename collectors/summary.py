@@ -21,13 +21,7 @@ from charts import Chart, KeyFigure, SummaryPage
 from charts.data import Status
 from charts.fmt import format_value
 from charts.render import png_height_px
-from collectors.chart_data import (
-    goal_status_chart,
-    group_value,
-    levels,
-    scorecards,
-    target_bars,
-)
+from collectors.chart_data import group_value, levels, target_bars
 from collectors.chart_scope import (
     Scope,
     Tree,
@@ -38,6 +32,7 @@ from collectors.chart_scope import (
 )
 from collectors.chart_survey import index_charts
 from collectors.config import NUMERIC_KINDS, AppConfig, Area, MetricConfig
+from collectors.goal_charts import goal_status_chart, scorecards
 from collectors.i18n import Translator
 from collectors.messages import DocumentReply, ImageReply, Outbound
 from collectors.periods import Period

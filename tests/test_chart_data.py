@@ -11,13 +11,7 @@ from sqlmodel import Session
 
 from charts.data import GoalStatusChart, Scorecard
 from charts.pages import plan_pages
-from collectors.chart_data import (
-    distribution_chart,
-    goal_status_chart,
-    paired_bars_charts,
-    scorecards,
-    trend_chart,
-)
+from collectors.chart_data import distribution_chart, paired_bars_charts, trend_chart
 from collectors.chart_scope import (
     Scope,
     Tree,
@@ -30,6 +24,7 @@ from collectors.chart_scope import (
 )
 from collectors.chart_survey import index_charts
 from collectors.config import AppConfig
+from collectors.goal_charts import goal_status_chart, scorecards
 from collectors.i18n import translator
 from collectors.interim_report import interim_report
 from collectors.periods import Period, period_from_id

@@ -15,13 +15,7 @@ import click
 from bot.cli import CliState, fail, pass_state
 from bot.cli.admin import LANGUAGE_OPTION, language_of
 from charts import Chart, render_pdf, render_png
-from collectors.chart_data import (
-    distribution_chart,
-    has_values,
-    paired_bars_charts,
-    scorecards,
-    trend_chart,
-)
+from collectors.chart_data import distribution_chart, has_values, paired_bars_charts, trend_chart
 from collectors.chart_scope import (
     MAX_SPAN,
     ChartMetric,
@@ -35,6 +29,7 @@ from collectors.chart_scope import (
 )
 from collectors.chart_survey import index_charts
 from collectors.config import NUMERIC_KINDS, AppConfig, MetricKind
+from collectors.goal_charts import scorecards
 from collectors.i18n import translator
 from collectors.interim_report import interim_report
 from collectors.organisation import sync_units

@@ -24,16 +24,11 @@ from charts import Chart, ReportDocument, SummaryPage, render_png
 from charts.pdf import iter_pages
 from charts.render import drawing
 from charts.style import PDF_SCALE
-from collectors.chart_data import (
-    distribution_chart,
-    paired_bars_charts,
-    scorecards,
-    target_bars,
-    trend_chart,
-)
+from collectors.chart_data import distribution_chart, paired_bars_charts, target_bars, trend_chart
 from collectors.chart_scope import Tree, chart_metrics, full_scope, period_span
 from collectors.chart_survey import index_charts
 from collectors.config import NUMERIC_KINDS, AppConfig, MetricConfig, MetricKind, UnitKind
+from collectors.goal_charts import scorecards
 from collectors.i18n import Translator, translator
 from collectors.interim_report import interim_report
 from collectors.periods import Period, period_containing, previous_period
