@@ -34,12 +34,8 @@ from benchmarks.common import ROOT, Row, median, ms, ratio, rss_mib, timed
 from benchmarks.replay import SCRIPT
 from benchmarks.world import Member, add_people, county_config, prepare, reporting_units
 from collectors.config import AppConfig
-from collectors.periods import (
-    manual_period,
-    period_containing,
-    period_to_report,
-    previous_period,
-)
+from collectors.period_sequence import period_containing, period_to_report, previous_period
+from collectors.periods import manual_period
 from collectors.reporting import local_today, store_period
 from storage.db import Database, utcnow
 from tests.fakebotapi import FakeBotApi, Sent

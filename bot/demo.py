@@ -19,13 +19,8 @@ from collectors.config import AppConfig, MetricConfig, MetricKind, UnitKind
 from collectors.i18n import translator
 from collectors.numbers import NumberKind, format_number
 from collectors.organisation import sync_units
-from collectors.periods import (
-    Period,
-    manual_period,
-    period_containing,
-    period_to_report,
-    previous_period,
-)
+from collectors.period_sequence import period_containing, period_to_report, previous_period
+from collectors.periods import Period, manual_period
 from collectors.report_answers import bounds
 from collectors.report_text import choice_ids, choice_label
 from collectors.reporting import local_today, store_period

@@ -16,15 +16,9 @@ from sqlmodel import Session
 from collectors.access import Access
 from collectors.config import CHOICE_KINDS, NUMERIC_KINDS, AppConfig, MetricConfig, MetricKind
 from collectors.i18n import Translator
+from collectors.period_sequence import period_containing, periods_between, previous_period
 from collectors.period_text import parse_period_text
-from collectors.periods import (
-    Period,
-    Scheme,
-    period_containing,
-    period_from_id,
-    periods_between,
-    previous_period,
-)
+from collectors.periods import Period, Scheme, period_from_id
 from collectors.reporting import local_today, open_periods, to_period
 from collectors.survey_config import SurveyQuestion, question_catalog
 from collectors.vocabulary import GOAL_STATUS_NAMES

@@ -5,7 +5,8 @@ period has a stable id (``2025-T1``, ``2025-H2``, ``2025-Q3``, ``2025-M01``, ``2
 reporting window: it opens ``opens_days_after_end`` days after the period ends and closes
 at the end of the deadline day, ``deadline_days_after_end`` days after the end, in the
 organisation's time zone. An administrator may also open a period by hand with its own
-dates and deadline (:func:`manual_period`).
+dates and deadline (:func:`manual_period`). Which period a day falls in, the periods before
+and after one, and the one to report today are :mod:`collectors.period_sequence`.
 """
 
 from __future__ import annotations
@@ -28,15 +29,11 @@ __all__ = [
     "Scheme",
     "dates_label",
     "manual_period",
-    "next_period",
-    "period_containing",
     "period_from_id",
-    "period_to_report",
-    "periods_between",
-    "previous_period",
+    "period_in_scheme",
 ]
 
-_LAST_YEAR = 9998  # date.max.year - 1, so that next_period() never overflows
+_LAST_YEAR = 9998  # date.max.year - 1, so that period_sequence.next_period() never overflows
 
 
 class Scheme(StrEnum):
@@ -276,96 +273,15 @@ def period_from_id(period_id: str, settings: PeriodSettings) -> Period:
     return _make(scheme, year, number, settings)
 
 
-def _containing(day: date, scheme: Scheme, settings: PeriodSettings) -> Period:
-    _check_year(day.year, settings, f"day {day.isoformat()}")
-    number = (day.month - 1) // _LAYOUT[scheme][1] + 1
-    return _make(scheme, day.year, number, settings)
-
-
-def period_containing(day: date, settings: PeriodSettings) -> Period:
-    """Return the configured scheme's period that contains ``day``.
+def period_in_scheme(day: date, scheme: Scheme, settings: PeriodSettings) -> Period:
+    """Return the period of ``scheme`` that contains ``day``, with the window of ``settings``.
 
     Raises:
         ValueError: If the day is before ``first_year``.
     """
-    return _containing(day, settings.scheme, settings)
-
-
-def _scheme_of(period: Period, settings: PeriodSettings) -> Scheme:
-    return settings.scheme if period.scheme is Scheme.MANUAL else period.scheme
-
-
-def previous_period(period: Period, settings: PeriodSettings) -> Period | None:
-    """Return the period just before ``period`` in the same scheme.
-
-    For a manual period, the configured scheme's period containing the day before it
-    starts. Returns None if that would be before ``first_year``.
-    """
-    day = period.start - timedelta(days=1)
-    if day.year < settings.first_year:
-        return None
-    return _containing(day, _scheme_of(period, settings), settings)
-
-
-def next_period(period: Period, settings: PeriodSettings) -> Period:
-    """Return the period just after ``period`` in the same scheme.
-
-    For a manual period, the configured scheme's period containing the day after it ends.
-    """
-    return _containing(period.end + timedelta(days=1), _scheme_of(period, settings), settings)
-
-
-def periods_between(start: date, end: date, settings: PeriodSettings) -> list[Period]:
-    """List the configured scheme's periods overlapping ``[start, end]``, oldest first.
-
-    Days before ``first_year`` are ignored, so a range reaching further back starts at the
-    first known period.
-
-    Args:
-        start: First day of the range.
-        end: Last day of the range (inclusive).
-        settings: The period settings.
-
-    Returns:
-        The periods in chronological order (empty if the range ends before ``first_year``).
-
-    Raises:
-        ValueError: If ``start`` is after ``end``.
-    """
-    if start > end:
-        raise ValueError(f"start {start.isoformat()} is after end {end.isoformat()}")
-    first_day = date(settings.first_year, 1, 1)
-    if end < first_day:
-        return []
-    current = period_containing(max(start, first_day), settings)
-    result = [current]
-    while current.end < end:
-        current = next_period(current, settings)
-        result.append(current)
-    return result
-
-
-def period_to_report(today: date, settings: PeriodSettings) -> Period | None:
-    """Return the most recent period whose reporting window contains ``today``.
-
-    Args:
-        today: The organisation's local date.
-        settings: The period settings.
-
-    Returns:
-        The period with ``opens_on <= today <= deadline`` that ended last, or None when no
-        reporting window is open.
-    """
-    probe = today - timedelta(days=settings.opens_days_after_end)
-    if probe.year < settings.first_year:
-        return None
-    candidate: Period | None = period_containing(probe, settings)
-    if candidate is not None and candidate.opens_on > today:  # ends after probe: not open yet
-        candidate = previous_period(candidate, settings)
-    # Deadlines grow with period ends, so if the latest opened period is closed, all are.
-    if candidate is None or candidate.deadline < today:
-        return None
-    return candidate
+    _check_year(day.year, settings, f"day {day.isoformat()}")
+    number = (day.month - 1) // _LAYOUT[scheme][1] + 1
+    return _make(scheme, day.year, number, settings)
 
 
 def manual_period(

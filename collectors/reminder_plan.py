@@ -26,7 +26,8 @@ from typing import Literal
 from sqlmodel import Session
 
 from collectors.config import AppConfig
-from collectors.periods import Period, periods_between
+from collectors.period_sequence import periods_between
+from collectors.periods import Period
 from collectors.reporting import find_period, local_today, to_period
 from collectors.schedule import PlannedStep, StepKind, decide_late, plan_for_period
 from storage import absences, notifications, reports

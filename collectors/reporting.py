@@ -7,7 +7,8 @@ from datetime import date, datetime
 from sqlmodel import Session
 
 from collectors.config import AppConfig
-from collectors.periods import Period, Scheme, period_from_id, period_to_report, previous_period
+from collectors.period_sequence import period_to_report, previous_period
+from collectors.periods import Period, Scheme, period_from_id
 from storage import reports
 from storage.models import ReportingPeriod
 

@@ -1,4 +1,6 @@
-"""Tests for collectors.periods (ids, boundaries, windows, time zones) and collectors.period_text."""
+"""Tests for collectors.periods (ids, boundaries, windows, time zones), collectors.period_sequence
+(the period of a day, its neighbours, the one to report) and collectors.period_text.
+"""
 
 from __future__ import annotations
 
@@ -9,19 +11,15 @@ from zoneinfo import ZoneInfo
 import pytest
 from pydantic import ValidationError
 
-from collectors.period_text import parse_period_text
-from collectors.periods import (
-    Period,
-    PeriodSettings,
-    Scheme,
-    manual_period,
+from collectors.period_sequence import (
     next_period,
     period_containing,
-    period_from_id,
     period_to_report,
     periods_between,
     previous_period,
 )
+from collectors.period_text import parse_period_text
+from collectors.periods import Period, PeriodSettings, Scheme, manual_period, period_from_id
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 DEFAULT = PeriodSettings()

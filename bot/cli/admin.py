@@ -23,14 +23,8 @@ from collectors.config import (
 )
 from collectors.i18n import translator
 from collectors.organisation import sync_units
-from collectors.periods import (
-    Period,
-    manual_period,
-    period_containing,
-    period_from_id,
-    period_to_report,
-    previous_period,
-)
+from collectors.period_sequence import period_containing, period_to_report, previous_period
+from collectors.periods import Period, manual_period, period_from_id
 from collectors.report_answers import bounds
 from collectors.reporting import local_today, store_period, to_period
 from collectors.vocabulary import AREA_NAMES

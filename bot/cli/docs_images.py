@@ -31,7 +31,8 @@ from collectors.config import NUMERIC_KINDS, AppConfig, MetricConfig, MetricKind
 from collectors.goal_charts import scorecards
 from collectors.i18n import Translator, translator
 from collectors.interim_report import interim_report
-from collectors.periods import Period, period_containing, previous_period
+from collectors.period_sequence import period_containing, previous_period
+from collectors.periods import Period
 from collectors.report_answers import bounds
 from collectors.report_text import choice_ids
 from collectors.reporting import store_period
