@@ -17,7 +17,8 @@ from sqlmodel import Session
 
 from collectors.config import AppConfig, MetricConfig, MetricKind, UnitKind
 from collectors.i18n import translator
-from collectors.numbers import NumberKind, format_number
+from collectors.number_format import format_number
+from collectors.numbers import NumberKind
 from collectors.organisation import sync_units
 from collectors.period_sequence import period_containing, period_to_report, previous_period
 from collectors.periods import Period, manual_period

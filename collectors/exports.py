@@ -19,7 +19,8 @@ from openpyxl.utils import get_column_letter
 
 from collectors.config import NUMERIC_KINDS, AppConfig, Area, MetricConfig, MetricKind
 from collectors.i18n import N_, Translator
-from collectors.numbers import NumberKind, format_number
+from collectors.number_format import format_number
+from collectors.numbers import NumberKind
 from collectors.report_text import choice_label
 from collectors.vocabulary import AREA_NAMES
 from storage.reports import ExportRow

@@ -1,4 +1,4 @@
-"""The forgiving number reader: what a unit manager types -> a value, and back for display.
+"""The forgiving number reader: what a unit manager types -> a value.
 
 Reading rules (the same in every locale; the chat locale only settles one ambiguity):
 
@@ -32,6 +32,7 @@ Reading rules (the same in every locale; the chat locale only settles one ambigu
   "uppgift saknas", "n/a", "na", "unknown", "not available" (see ``NOT_AVAILABLE_WORDS``).
 
 Range limits (NPS -100..100, percent 0..100) belong to the metric definition, not here.
+Showing a value again, so that it reads back, is `collectors.number_format`.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ from decimal import Decimal
 from enum import StrEnum
 from functools import lru_cache
 
-from babel import Locale, numbers
+from babel import numbers
 
 MAX_LENGTH = 64
 """Longest accepted input, in characters after stripping and normalizing."""
@@ -140,7 +141,6 @@ _SIGN_RE = re.compile(r"^(?P<sign>[-−–‐‒+])(?=[0-9])")
 _PLAIN_RE = re.compile(r"^[0-9](?:[0-9 ,.]*[0-9])?$")
 _COLON_DURATION_RE = re.compile(r"^([0-9]+):([0-9]{2})(?::([0-9]{2}))?$")
 _DOTTED_DURATION_RE = re.compile(r"^([0-9]+)\.([0-9]{2})\.([0-9]{2})$")
-_EXAMPLES = {"count": 1050.0, "number": 2.95, "percent": 4.6, "duration": 805.0, "index": 26.0}
 _SIGNED_KINDS = frozenset({NumberKind.NUMBER, NumberKind.INDEX})
 _COMPOUND_KINDS = frozenset({NumberKind.COUNT, NumberKind.NUMBER})
 
@@ -180,60 +180,6 @@ def read_number(text: str, kind: NumberKind, locale: str = "fi") -> NumberReadin
     if "(" in normal or ")" in normal:
         raise ReadError(ReadErrorCode.UNREADABLE)
     return replace(_read_main(normal, kind, locale), raw=text, previous=previous)
-
-
-def format_number(value: float, kind: NumberKind, locale: str, unit: str | None = None) -> str:
-    """Format a stored value for display, the inverse of `read_number`.
-
-    COUNT is rounded to a whole number ("1 050"), NUMBER and INDEX keep up to three
-    decimals ("2,95"), PERCENT up to two with the locale's percent pattern ("4,6 %",
-    en "4.6%"), DURATION is seconds shown as h:mm:ss ("0:13:25"). Babel's grouping uses
-    a no-break space in fi/sv, so the result never wraps inside a number.
-
-    Args:
-        value: the value as stored (percent points for PERCENT, seconds for DURATION).
-        kind: the kind of figure.
-        locale: the display locale.
-        unit: an optional unit word appended after a no-break space ("kpl"); ignored for
-            PERCENT, whose unit is the percent sign.
-
-    Returns:
-        The formatted text.
-
-    Raises:
-        ValueError: if ``value`` is NaN or infinite.
-    """
-    if not math.isfinite(value):
-        raise ValueError("only finite values can be formatted")
-    kind = NumberKind(kind)
-    number = Decimal(repr(float(value)))
-    if kind is NumberKind.DURATION:
-        text = _format_duration(number)
-    elif kind is NumberKind.PERCENT:
-        text = numbers.format_percent(number / 100, format=_percent_pattern(locale), locale=locale)
-    elif kind is NumberKind.COUNT:
-        text = numbers.format_decimal(number, format="#,##0", locale=locale)
-    else:
-        text = numbers.format_decimal(number, format="#,##0.###", locale=locale)
-    if not any(c in "123456789" for c in text):  # rounded to zero: no "-0"
-        text = text.lstrip("-−")
-    if unit and kind is not NumberKind.PERCENT:
-        text = f"{text}\u00a0{unit}"
-    return str(text)
-
-
-def example_for(kind: NumberKind, locale: str) -> str:
-    """An example of accepted input for error messages ("1 050", "4,6 %", "0:13:25").
-
-    Args:
-        kind: the kind of figure asked for.
-        locale: the display locale.
-
-    Returns:
-        The example, formatted with `format_number` so that it reads back.
-    """
-    kind = NumberKind(kind)
-    return format_number(_EXAMPLES[kind], kind, locale)
 
 
 def _read_main(text: str, kind: NumberKind, locale: str) -> NumberReading:
@@ -381,14 +327,6 @@ def _read_previous(text: str, kind: NumberKind, locale: str) -> float | None:
         raise ReadError(ReadErrorCode.BAD_PREVIOUS) from None
 
 
-def _format_duration(seconds: Decimal) -> str:
-    total = int(abs(seconds).to_integral_value())
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    sign = "-" if seconds < 0 and total else ""
-    return f"{sign}{hours}:{minutes:02d}:{secs:02d}"
-
-
 def _normalize(text: str) -> str:
     text = _INVISIBLE_RE.sub("", unicodedata.normalize("NFKC", text))
     return _SPACES_RE.sub(" ", text).strip()
@@ -408,7 +346,12 @@ def _symbols(locale: str) -> tuple[str, str]:
     return str(numbers.get_decimal_symbol(locale)), str(numbers.get_group_symbol(locale))
 
 
-@lru_cache(maxsize=32)
-def _percent_pattern(locale: str) -> str:
-    pattern = str(Locale.parse(locale).percent_formats[None].pattern)
-    return pattern.replace("#,##0", "#,##0.##", 1)
+__all__ = [
+    "MAX_LENGTH",
+    "NOT_AVAILABLE_WORDS",
+    "NumberKind",
+    "NumberReading",
+    "ReadError",
+    "ReadErrorCode",
+    "read_number",
+]

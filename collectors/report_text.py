@@ -6,7 +6,8 @@ from collections.abc import Mapping, Sequence
 
 from collectors.config import NUMERIC_KINDS, MetricConfig, MetricKind
 from collectors.i18n import Translator
-from collectors.numbers import NumberKind, example_for, format_number
+from collectors.number_format import example_for, format_number
+from collectors.numbers import NumberKind
 from collectors.vocabulary import AREA_NAMES, GOAL_STATUS_NAMES
 from storage.reports import AnswerValue
 

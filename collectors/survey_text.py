@@ -8,7 +8,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from collectors.config import AppConfig
 from collectors.i18n import Translator, translator
 from collectors.messages import Option, TextReply
-from collectors.numbers import NumberKind, format_number
+from collectors.number_format import format_number
+from collectors.numbers import NumberKind
 from collectors.survey_config import IndexKind, QuestionKind, SurveyDefinition, SurveyQuestion
 from collectors.survey_results import GroupResult, QuestionResult
 from collectors.survey_suppression import Hidden

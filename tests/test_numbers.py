@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from collectors.number_format import example_for, format_number
 from collectors.numbers import (
     MAX_LENGTH,
     NOT_AVAILABLE_WORDS,
@@ -14,8 +15,6 @@ from collectors.numbers import (
     NumberReading,
     ReadError,
     ReadErrorCode,
-    example_for,
-    format_number,
     read_number,
 )
 

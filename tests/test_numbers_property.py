@@ -9,12 +9,12 @@ from babel.numbers import format_decimal, format_percent
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from collectors.number_format import format_number
 from collectors.numbers import (
     NumberKind,
     NumberReading,
     ReadError,
     ReadErrorCode,
-    format_number,
     read_number,
 )
 
