@@ -32,7 +32,13 @@ from collectors.config import MetricConfig, MetricKind
 from collectors.engine import Ctx, UserError
 from collectors.messages import Option, Outbound, TextReply
 from collectors.periods import Period
-from collectors.report_answers import NeedsConfirmation, Rejected, interpret
+from collectors.report_answers import (
+    NeedsConfirmation,
+    Rejected,
+    chosen_choice,
+    interpret,
+    pressed,
+)
 from collectors.report_opening import choose_report
 from collectors.report_screens import (
     missing_required,
@@ -42,7 +48,7 @@ from collectors.report_screens import (
     review_screen,
     thanks,
 )
-from collectors.report_text import choice_ids, choice_label, show_answer, show_number
+from collectors.report_text import choice_ids, show_answer, show_number
 from collectors.reporting import find_period, previous_period_id
 from storage import reports
 from storage.audit import record
@@ -277,50 +283,27 @@ class ReportFlow:
         self, ctx: Ctx, state: dict[str, Any], action: str, argument: str
     ) -> list[Outbound]:
         _ = ctx._
-        metrics = self._metrics(ctx, state)
-        metric = metrics[int(state["i"])]
-        ids = choice_ids(metric)
-        valid_index = argument.isdecimal() and int(argument) < len(ids)
-        single = metric.kind in (MetricKind.CHOICE, MetricKind.GOAL_STATUS)
-        if action == "c" and single and valid_index:
-            choice = ids[int(argument)]
-            value = AnswerValue("answered", choices=(choice,), raw=choice_label(metric, choice, _))
-            return self._store(ctx, state, metric, value)
-        if action == "t" and metric.kind is MetricKind.MULTI_CHOICE and valid_index:
-            choice = ids[int(argument)]
-            selected = list(state.get("selected") or [])
-            limit = metric.max_choices or len(ids)
+        metric = self._metrics(ctx, state)[int(state["i"])]
+        selected = list(state.get("selected") or [])
+        previous = self._previous(ctx, state).get(metric.id) if action == "reuse" else None
+        outcome = pressed(metric, action, argument, selected, previous, _)
+        if isinstance(outcome, Rejected):
+            return [TextReply(outcome.reason), *self._ask(ctx, state)]
+        if outcome is not None:
+            return self._store(ctx, state, metric, outcome.value)
+        choice = chosen_choice(metric, argument)
+        if action == "t" and metric.kind is MetricKind.MULTI_CHOICE and choice is not None:
+            limit = metric.max_choices or len(choice_ids(metric))
             if choice in selected:
                 selected.remove(choice)
             elif len(selected) >= limit:
                 state["selected"] = selected
-                return [
-                    TextReply(_("Choose at most {limit}.", limit=limit)),
-                    *self._ask(ctx, state),
-                ]
+                reply = TextReply(_("Choose at most {limit}.", limit=limit))
+                return [reply, *self._ask(ctx, state)]
             else:
                 selected.append(choice)
             state["selected"] = selected
             return self._ask(ctx, state, in_place=True)  # the ticks change on the same keyboard
-        if action == "done" and metric.kind is MetricKind.MULTI_CHOICE:
-            selected = [c for c in (state.get("selected") or []) if c in ids]
-            if not selected:
-                return [
-                    TextReply(_("Choose at least one, or press Not available.")),
-                    *self._ask(ctx, state),
-                ]
-            raw = ", ".join(choice_label(metric, c, _) for c in selected)
-            return self._store(
-                ctx, state, metric, AnswerValue("answered", choices=tuple(selected), raw=raw)
-            )
-        if action == "na":
-            return self._store(ctx, state, metric, AnswerValue("not_available", raw="x"))
-        if action == "skip" and not metric.required:
-            return self._store(ctx, state, metric, AnswerValue("skipped"))
-        if action == "reuse":
-            previous = self._previous(ctx, state).get(metric.id)
-            if previous is not None and previous.status == "answered":
-                return self._store(ctx, state, metric, previous)
         if action == "back" and int(state["i"]) > 0:
             state["i"] = int(state["i"]) - 1
             state["selected"] = []

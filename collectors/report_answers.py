@@ -1,11 +1,12 @@
-"""Reading a typed answer to one report question: pure, no storage, no conversation.
+"""Reading an answer to one report question, typed or pressed: pure, no storage, no conversation.
 
-Returns what to do with the text: keep a value, read it back first (far from last period's),
-or refuse it with a localized reason.
+Returns what to do with it: keep a value, read it back first (a typed number far from last
+period's), or refuse it with a localized reason.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from collectors.config import CHOICE_KINDS, MetricConfig, MetricKind
@@ -60,6 +61,51 @@ def interpret(
     if metric.kind in CHOICE_KINDS:
         return _choice(metric, text, _)
     return _number(metric, text, previous, _)
+
+
+def chosen_choice(metric: MetricConfig, argument: str) -> str | None:
+    """The id of ``metric``'s choice numbered ``argument`` on its buttons, if there is one."""
+    ids = choice_ids(metric)
+    return ids[int(argument)] if argument.isdecimal() and int(argument) < len(ids) else None
+
+
+def pressed(
+    metric: MetricConfig,
+    action: str,
+    argument: str,
+    selected: Sequence[str],
+    previous: AnswerValue | None,
+    _: Translator,
+) -> Accepted | Rejected | None:
+    """The answer a button of ``metric``'s question gives; ``None`` for a button that gives none.
+
+    ``action`` and ``argument`` are the button's data (``c:2`` a choice, ``done`` the end of a
+    multiple choice whose ticks are ``selected``, ``na``, ``skip``, ``reuse`` last period's
+    ``previous``). Ticking and moving between questions are the conversation's own business.
+    """
+    ids = choice_ids(metric)
+    choice = chosen_choice(metric, argument)
+    if (
+        action == "c"
+        and metric.kind in (MetricKind.CHOICE, MetricKind.GOAL_STATUS)
+        and choice is not None
+    ):
+        return Accepted(
+            AnswerValue("answered", choices=(choice,), raw=choice_label(metric, choice, _))
+        )
+    if action == "done" and metric.kind is MetricKind.MULTI_CHOICE:
+        chosen = [c for c in selected if c in ids]
+        if not chosen:
+            return Rejected(_("Choose at least one, or press Not available."))
+        raw = ", ".join(choice_label(metric, c, _) for c in chosen)
+        return Accepted(AnswerValue("answered", choices=tuple(chosen), raw=raw))
+    if action == "na":
+        return Accepted(AnswerValue("not_available", raw="x"))
+    if action == "skip" and not metric.required:
+        return Accepted(AnswerValue("skipped"))
+    if action == "reuse" and previous is not None and previous.status == "answered":
+        return Accepted(previous)
+    return None
 
 
 def bounds(metric: MetricConfig) -> tuple[float | None, float | None]:

@@ -32,7 +32,8 @@ from collectors.engine import Engine
 from collectors.i18n import translator
 from collectors.messages import InboundKind, Outbound, TextReply
 from collectors.numbers import NumberKind, ReadError, ReadErrorCode, read_number
-from collectors.report_answers import Accepted, NeedsConfirmation, Rejected, interpret
+from collectors.report_answers import Accepted, NeedsConfirmation, Rejected, interpret, pressed
+from collectors.report_text import choice_ids
 from collectors.survey_rounds import open_round
 from storage import reports
 from storage.db import Database
@@ -278,6 +279,35 @@ def test_every_metrics_answer_reader_answers_anything(config: AppConfig) -> None
         assert isinstance(outcome, Accepted | NeedsConfirmation | Rejected)
         if isinstance(outcome, Rejected):
             assert outcome.reason.strip() and len(outcome.reason) < 300
+
+    run()
+
+
+def test_any_button_data_on_any_question_gives_an_answer_a_reason_or_nothing(
+    config: AppConfig,
+) -> None:
+    translators = {language: translator(language) for language in ("fi", "sv", "en")}
+    actions = ["c", "t", "done", "na", "skip", "reuse", "back", "review", "e", ""]
+
+    @FUZZ
+    @given(
+        metric=st.sampled_from(config.metrics),
+        action=st.sampled_from(actions) | st.text(max_size=5),
+        argument=st.sampled_from(["0", "1", "3", "99", "-1", "", "x"]) | NASTY,
+        selected=st.lists(st.sampled_from(["a", "b", "fall", "medication", ""]), max_size=3),
+        language=st.sampled_from(sorted(translators)),
+    )
+    def run(metric: Any, action: str, argument: str, selected: list[str], language: str) -> None:
+        previous = reports.AnswerValue("answered", value=3.0, raw="3")
+        outcome = pressed(metric, action, argument, selected, previous, translators[language])
+        if isinstance(outcome, Rejected):
+            assert action == "done" and outcome.reason.strip()
+        elif isinstance(outcome, Accepted):
+            assert action in ("c", "done", "na", "skip", "reuse")
+            assert set(outcome.value.choices or ()) <= set(choice_ids(metric))
+            assert not (action == "skip" and metric.required)
+        else:
+            assert outcome is None
 
     run()
 
