@@ -47,6 +47,9 @@ log = logging.getLogger(__name__)
 JOB_ID = "omabot-tick"
 TICK_SECONDS = 60
 HOUSEKEEPING_EVERY = timedelta(days=1)
+SURVEY_BATCH = 100
+"""Survey messages handed over at once: about 3.5 s of Telegram's pace, the longest a stop
+waits for a round in progress."""
 DEFAULT_NAME = "default"
 _TICKERS: dict[str, Ticker] = {}
 
@@ -71,6 +74,8 @@ class Ticker:
         clock: The current time, aware.
         secret: The installation secret (the survey tick tells who has answered with it).
         counter: Called with a counter name and an amount (e.g. ``engine.count``).
+        survey_batch: Survey messages sent before their outcomes are recorded and a stop is
+            looked for.
     """
 
     def __init__(
@@ -82,6 +87,7 @@ class Ticker:
         clock: Callable[[], datetime] = utcnow,
         secret: bytes = b"",
         counter: Callable[[str, int], None] | None = None,
+        survey_batch: int = SURVEY_BATCH,
     ) -> None:
         self.db = db
         self.config = config
@@ -95,6 +101,8 @@ class Ticker:
         self.started_at = clock()
         self._busy = asyncio.Lock()
         self._in_flight: set[asyncio.Future[TickReport]] = set()
+        self.survey_batch = max(1, survey_batch)
+        self._stopping = False
 
     async def tick(self, now: datetime | None = None) -> TickReport:
         """Run the reminder round and the survey tick for ``now`` (default: the clock).
@@ -125,22 +133,37 @@ class Ticker:
                 self.last_success = self.clock()
             return report
 
-    async def tick_shielded(self) -> None:
-        """Run :meth:`tick`, shielded from the caller's cancellation.
+    async def tick_shielded(self) -> TickReport:
+        """Run :meth:`tick`, shielded from the caller's cancellation; return its report.
 
         A scheduler shutting down cancels its job; the tick still finishes, so a message
-        claimed is also sent and recorded.
+        claimed is also sent and recorded, or its claim given up (see :meth:`finish`).
         """
         task = asyncio.ensure_future(self.tick())
         self._in_flight.add(task)
         task.add_done_callback(self._in_flight.discard)
-        await asyncio.shield(task)
+        return await asyncio.shield(task)
 
-    async def idle(self) -> None:
-        """Return once the ticks in progress have finished."""
-        await asyncio.gather(*list(self._in_flight), return_exceptions=True)
+    async def finish(self) -> None:
+        """Return once the ticks in progress have finished, asking them to stop early.
+
+        A survey round in progress stops after the batch in hand (at most
+        :data:`SURVEY_BATCH` messages) and gives up the claims of the messages it has not
+        sent yet, so the next tick, in this process or the next, sends those.
+        """
+        self._stopping = True
+        try:
+            await asyncio.gather(*list(self._in_flight), return_exceptions=True)
+        finally:
+            self._stopping = False
 
     async def _surveys(self, now: datetime) -> tuple[int, int]:
+        """Close, open and send what the survey rounds need now; the messages in batches.
+
+        Returns:
+            The messages handed to the deliverers and how many of those failed.
+        """
+
         def claim() -> list[tuple[str, Delivery]]:
             with self.db.session() as session:
                 # Only what this process can deliver is claimed; the rest waits for a process
@@ -150,30 +173,42 @@ class Ticker:
                 )
                 return [(o.key, o.delivery) for o in outgoing]
 
-        claimed = await asyncio.to_thread(claim)
-        outcomes = await asyncio.gather(*(self._deliver(d) for _key, d in claimed))
-
-        def record() -> None:
+        def record(batch: Sequence[tuple[str, Delivery]], outcomes: list[DeliveryOutcome]) -> None:
             moment = self.clock()
             with self.db.session() as session:
-                keys = [key for key, _delivery in claimed]
+                keys = [key for key, _delivery in batch]
                 record_outcomes(session, list(zip(keys, outcomes, strict=True)), moment)
-                for (_key, delivery), outcome in zip(claimed, outcomes, strict=True):
+                for (_key, delivery), outcome in zip(batch, outcomes, strict=True):
                     if outcome is DeliveryOutcome.BLOCKED:
                         notifications.mark_blocked(
                             session, delivery.transport, delivery.chat_id, moment
                         )
 
-        await asyncio.to_thread(record)
-        failed = sum(1 for o in outcomes if o is not DeliveryOutcome.SENT)
+        def release(left: Sequence[tuple[str, Delivery]]) -> int:
+            with self.db.session() as session:
+                return notifications.release(session, [key for key, _delivery in left])
+
+        claimed = await asyncio.to_thread(claim)
+        handed = failed = 0
+        # Each batch's outcomes are recorded before the next is sent; a round of 10 000 takes
+        # six minutes at Telegram's pace, and a stop does not wait for all of it.
+        while handed < len(claimed) and not self._stopping:
+            batch = claimed[handed : handed + self.survey_batch]
+            outcomes = list(await asyncio.gather(*(self._deliver(d) for _key, d in batch)))
+            await asyncio.to_thread(record, batch, outcomes)
+            handed += len(batch)
+            failed += sum(1 for o in outcomes if o is not DeliveryOutcome.SENT)
+        if handed < len(claimed):
+            released = await asyncio.to_thread(release, claimed[handed:])
+            log.info("stopping: %d survey messages left for the next tick", released)
         if self.counter is not None:
             for name, value in (
-                ("survey_messages_sent", len(claimed) - failed),
+                ("survey_messages_sent", handed - failed),
                 ("survey_messages_failed", failed),
             ):
                 if value:
                     self.counter(name, value)
-        return len(claimed), failed
+        return handed, failed
 
     async def _housekeeping(self, now: datetime) -> int:
         """Once a day: purge stale drafts (audited) and update keys past redelivery.
@@ -300,7 +335,8 @@ async def stop_scheduler(scheduler: AsyncIOScheduler, name: str | None = DEFAULT
 
     APScheduler's asyncio executor cancels running jobs at shutdown; :func:`scheduled_tick`
     shields the tick itself, and this waits for it (of the ticker registered under
-    ``name``) after the shutdown.
+    ``name``) after the shutdown, asking a survey round in progress to stop after its
+    batch (:meth:`Ticker.finish`).
     """
     if not scheduler.running:
         return
@@ -310,7 +346,7 @@ async def stop_scheduler(scheduler: AsyncIOScheduler, name: str | None = DEFAULT
     await stopped.wait()
     ticker = _TICKERS.get(name) if name is not None else None
     if ticker is not None:
-        await ticker.idle()
+        await ticker.finish()
 
 
 class _Transport(Protocol):
@@ -368,6 +404,7 @@ class ReminderService:
 
 __all__ = [
     "JOB_ID",
+    "SURVEY_BATCH",
     "TICK_SECONDS",
     "ReminderService",
     "TickReport",

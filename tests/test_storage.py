@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import inspect, text
-from sqlmodel import Session
+from sqlmodel import Session, select
 
-from storage import absences, conversations, reports
+from storage import absences, conversations, notifications, reports
 from storage.db import Database, current_revision, head_revision
 from storage.models import Submission
 from storage.notifications import mark_blocked
+from storage.notify_models import Notification
 from storage.people import (
     InvitationProblem,
     PersonRow,
@@ -275,3 +276,20 @@ def test_ending_an_absence_or_a_deputyship_today_frees_today(any_db: Database) -
         assert [
             d.unit_id for d in absences.current_deputies(session, today - timedelta(days=1))
         ] == ["kotihoito-a"]
+
+
+def test_claims_given_up_are_only_those_still_claimed(any_db: Database) -> None:
+    now = datetime(2025, 2, 3, 7, 0, tzinfo=UTC)
+    keys = [f"survey:r:open:{n}:test" for n in range(3)] + ["survey:r:open:x" + "y" * 200]
+    with any_db.session() as session:
+        claims = [notifications.Claim(k, "survey", "open", None, None, None) for k in keys]
+        assert len(notifications.claim_many(session, claims, now)) == 4
+        notifications.finish_many(session, [(keys[0][:160], "sent")], now)
+    with any_db.session() as session:
+        # One was sent; the other three (the long key cut to the column) are given up.
+        assert notifications.release(session, keys) == 3
+        assert notifications.release(session, keys) == 0
+        rows = session.exec(select(Notification)).all()
+        assert [(n.key, n.status) for n in rows] == [(keys[0], "sent")]
+    with any_db.session() as session:  # and may be claimed again
+        assert notifications.claim_many(session, claims[1:], now) == {k[:160] for k in keys[1:]}

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlmodel import select
+from sqlmodel import Session, col, select
 
+from bot.scheduler import Ticker
 from collectors.engine import Engine
-from collectors.messages import DeliveryOutcome, TextReply
+from collectors.messages import Delivery, DeliveryOutcome, TextReply
 from collectors.survey_rounds import (
     Outgoing,
     open_round,
@@ -140,3 +142,61 @@ def test_opening_by_hand_checks_its_arguments(engine: Engine) -> None:
     assert row.unit_ids == ["koti", "kotihoito-a", "kotihoito-b"]
     assert row.label == "2025-02-03"
     assert surveys.aware(row.closes_at) == datetime(2025, 2, 16, 22, 0, tzinfo=UTC)
+
+
+def survey_message_statuses(session: Session) -> list[str]:
+    """The statuses of the survey messages' claims (not of the rounds' own markers)."""
+    rows = session.exec(select(Notification).where(col(Notification.key).startswith("survey:")))
+    return sorted(n.status for n in rows)
+
+
+class StopsTheTicker:
+    """A deliverer that asks the ticker to stop while the second message goes out."""
+
+    transport = "test"
+
+    def __init__(self) -> None:
+        self.ticker: Ticker | None = None
+        self.sent: list[str] = []
+        self.stopping: asyncio.Future[None] | None = None
+
+    async def deliver(self, delivery: Delivery) -> DeliveryOutcome:
+        self.sent.append(delivery.chat_id)
+        if len(self.sent) == 2 and self.ticker is not None:
+            self.stopping = asyncio.ensure_future(self.ticker.finish())
+        return DeliveryOutcome.SENT
+
+
+async def test_a_stop_during_a_round_leaves_the_unsent_invitations_to_the_next_tick(
+    engine: Engine, team: list[Chat]
+) -> None:
+    deliverer = StopsTheTicker()
+
+    def ticker() -> Ticker:
+        return Ticker(
+            engine.db,
+            engine.config,
+            [deliverer],
+            clock=lambda: OPENS,
+            secret=engine.secret,
+            survey_batch=2,
+        )
+
+    first = ticker()
+    deliverer.ticker = first
+    report = await first.tick_shielded()  # as the scheduler runs it, so that finish() waits
+    assert deliverer.stopping is not None
+    await asyncio.wait_for(deliverer.stopping, 5)
+    # The batch in hand went out and was recorded; the other two claims were given up.
+    assert report.survey_messages == 2 and len(deliverer.sent) == 2
+    with engine.db.session() as session:
+        statuses = survey_message_statuses(session)
+    assert statuses == ["sent", "sent"]
+
+    # The next tick (here a new process) sends the other two, and nobody gets one twice.
+    again = ticker()
+    assert (await again.tick()).survey_messages == 2
+    assert sorted(deliverer.sent) == ["o1", "s0", "s1", "s2"]
+    assert (await again.tick()).survey_messages == 0
+    with engine.db.session() as session:
+        assert survey_message_statuses(session) == ["sent"] * 4
