@@ -4,7 +4,7 @@ The county of :mod:`benchmarks.world` with one manager per unit (594) and its ot
 (about 9 500), everyone on Telegram. At 09:00 on Monday 1.9.2025 the 2025-T2 reporting period
 opens (an opening message to every manager) and the staff survey's third round of the year
 opens (an invitation to every staff member): one scheduler tick,
-:meth:`bot.scheduler.Ticker.tick`, sends about 10 000 messages.
+:meth:`bot.ticker.Ticker.tick`, sends about 10 000 messages.
 
 1. Plan and queue: the tick with a deliverer that accepts each message at once, so what is
    timed is the planning, the claim of every message in the database before it is sent and
@@ -42,8 +42,8 @@ from telegram.request import RequestData
 from benchmarks.common import Row, median, ratio, timed
 from benchmarks.replay import Feeder
 from benchmarks.world import Member, add_people, county_config, prepare
-from bot.scheduler import Ticker
 from bot.telegram_transport import TelegramTransport
+from bot.ticker import Ticker
 from collectors.app import build_engine
 from collectors.config import AppConfig
 from collectors.messages import Delivery, DeliveryOutcome

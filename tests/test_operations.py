@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import inspect, text
 from sqlmodel import select
 
-from bot.scheduler import Ticker
+from bot.ticker import Ticker
 from collectors.config import AppConfig
 from collectors.engine import Engine
 from storage import reports

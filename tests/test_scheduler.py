@@ -16,13 +16,13 @@ from bot.scheduler import (
     JOB_ID,
     TICK_SECONDS,
     ReminderService,
-    Ticker,
     build_scheduler,
     make_scheduler,
     scheduled_tick,
     stop_scheduler,
     unregister_ticker,
 )
+from bot.ticker import Ticker
 from collectors.config import AppConfig
 from collectors.engine import Engine
 from collectors.messages import Delivery, DeliveryOutcome

@@ -14,9 +14,9 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from bot.scheduler import Ticker
 from bot.server import SECRET_HEADER, create_server
 from bot.telegram import BotStartError, TelegramTransport, run_bot, serve
+from bot.ticker import Ticker
 from charts.data import TargetBars
 from collectors.app import build_engine
 from collectors.config import AppConfig, ServerConfig, TelegramConfig

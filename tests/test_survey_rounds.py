@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlmodel import Session, col, select
 
-from bot.scheduler import Ticker
+from bot.ticker import Ticker
 from collectors.engine import Engine
 from collectors.messages import Delivery, DeliveryOutcome, TextReply
 from collectors.survey_rounds import (
