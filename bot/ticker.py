@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from collectors.config import AppConfig
 from collectors.messages import Deliverer, Delivery, DeliveryOutcome
 from collectors.reminders import Reminders, RoundReport, deliverer_map
-from collectors.survey_rounds import record_outcomes, survey_tick
+from collectors.survey_rounds import Outgoing, claim_messages, record_outcomes, survey_tick
 from storage import notifications
 from storage.audit import record
 from storage.db import Database, utcnow
@@ -116,7 +116,7 @@ class Ticker:
         """Run :meth:`tick`, shielded from the caller's cancellation; return its report.
 
         A scheduler shutting down cancels its job; the tick still finishes, so a message
-        claimed is also sent and recorded, or its claim given up (see :meth:`finish`).
+        claimed is also sent and recorded (a round in progress stops early: :meth:`finish`).
         """
         task = asyncio.ensure_future(self.tick())
         self._in_flight.add(task)
@@ -127,8 +127,8 @@ class Ticker:
         """Return once the ticks in progress have finished, asking them to stop early.
 
         A survey round in progress stops after the batch in hand (at most
-        :data:`SURVEY_BATCH` messages) and gives up the claims of the messages it has not
-        sent yet, so the next tick, in this process or the next, sends those.
+        :data:`SURVEY_BATCH` messages); the messages not yet claimed are sent by the next
+        tick, in this process or the next.
         """
         self._stopping = True
         try:
@@ -143,43 +143,50 @@ class Ticker:
             The messages handed to the deliverers and how many of those failed.
         """
 
-        def claim() -> list[tuple[str, Delivery]]:
+        def plan() -> list[Outgoing]:
             with self.db.session() as session:
-                # Only what this process can deliver is claimed; the rest waits for a process
+                # Only what this process can deliver is planned; the rest waits for a process
                 # that has that transport.
-                outgoing = survey_tick(
-                    session, self.config, now, self.secret, transports=set(self.deliverers)
+                return survey_tick(
+                    session,
+                    self.config,
+                    now,
+                    self.secret,
+                    transports=set(self.deliverers),
+                    claim=False,
                 )
-                return [(o.key, o.delivery) for o in outgoing]
 
-        def record(batch: Sequence[tuple[str, Delivery]], outcomes: list[DeliveryOutcome]) -> None:
+        def claim(batch: Sequence[Outgoing]) -> list[Outgoing]:
+            with self.db.session() as session:
+                return claim_messages(session, batch, now)
+
+        def record(batch: Sequence[Outgoing], outcomes: list[DeliveryOutcome]) -> None:
             moment = self.clock()
             with self.db.session() as session:
-                keys = [key for key, _delivery in batch]
+                keys = [o.key for o in batch]
                 record_outcomes(session, list(zip(keys, outcomes, strict=True)), moment)
-                for (_key, delivery), outcome in zip(batch, outcomes, strict=True):
+                for o, outcome in zip(batch, outcomes, strict=True):
                     if outcome is DeliveryOutcome.BLOCKED:
                         notifications.mark_blocked(
-                            session, delivery.transport, delivery.chat_id, moment
+                            session, o.delivery.transport, o.delivery.chat_id, moment
                         )
 
-        def release(left: Sequence[tuple[str, Delivery]]) -> int:
-            with self.db.session() as session:
-                return notifications.release(session, [key for key, _delivery in left])
-
-        claimed = await asyncio.to_thread(claim)
+        planned = await asyncio.to_thread(plan)
         handed = failed = 0
-        # Each batch's outcomes are recorded before the next is sent; a round of 10 000 takes
-        # six minutes at Telegram's pace, and a stop does not wait for all of it.
-        while handed < len(claimed) and not self._stopping:
-            batch = claimed[handed : handed + self.survey_batch]
-            outcomes = list(await asyncio.gather(*(self._deliver(d) for _key, d in batch)))
+        # A batch is claimed, sent and recorded before the next: a round of 10 000 takes six
+        # minutes at Telegram's pace, and neither a stop nor a crash holds a claim on more
+        # than the batch in hand; what is left is planned again by the next tick.
+        for start in range(0, len(planned), self.survey_batch):
+            if self._stopping:
+                log.info(
+                    "stopping: %d survey messages left for the next tick", len(planned) - start
+                )
+                break
+            batch = await asyncio.to_thread(claim, planned[start : start + self.survey_batch])
+            outcomes = list(await asyncio.gather(*(self._deliver(o.delivery) for o in batch)))
             await asyncio.to_thread(record, batch, outcomes)
             handed += len(batch)
             failed += sum(1 for o in outcomes if o is not DeliveryOutcome.SENT)
-        if handed < len(claimed):
-            released = await asyncio.to_thread(release, claimed[handed:])
-            log.info("stopping: %d survey messages left for the next tick", released)
         if self.counter is not None:
             for name, value in (
                 ("survey_messages_sent", handed - failed),

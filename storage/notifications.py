@@ -36,8 +36,8 @@ def as_utc(moment: datetime) -> datetime:
 # claims ---------------------------------------------------------------------------------------
 KEY_LENGTH = 160
 """Claim keys are cut to the column's length."""
-RELEASE_CHUNK = 500
-"""Keys per statement in :func:`release` (well within every database's parameter limit)."""
+KEY_CHUNK = 500
+"""Keys per statement in :func:`claimed_keys` (well within every database's parameter limit)."""
 
 
 @dataclass(frozen=True)
@@ -148,23 +148,18 @@ def finish_many(
     )
 
 
-def release(session: Session, keys: Sequence[str]) -> int:
-    """Give up the claims of messages that were claimed but never handed over for sending.
+def claimed_keys(session: Session, keys: Sequence[str]) -> set[str]:
+    """Which of ``keys`` are claimed already (whatever became of the message).
 
-    Only rows still ``claimed`` go; the next round claims and sends those messages again.
-    One ``DELETE .. WHERE key IN (..)`` per :data:`RELEASE_CHUNK` keys.
-
-    Returns:
-        How many claims were given up.
+    One ``SELECT key .. WHERE key IN (..)`` on the unique index per :data:`KEY_CHUNK` keys.
     """
     table: Any = Notification.__table__  # type: ignore[attr-defined]
-    released = 0
-    for start in range(0, len(keys), RELEASE_CHUNK):
-        chunk = [key[:KEY_LENGTH] for key in keys[start : start + RELEASE_CHUNK]]
-        statement = table.delete().where(table.c.key.in_(chunk), table.c.status == "claimed")
-        result: Any = session.connection().execute(statement)
-        released += int(result.rowcount)
-    return released
+    found: set[str] = set()
+    for start in range(0, len(keys), KEY_CHUNK):
+        chunk = [key[:KEY_LENGTH] for key in keys[start : start + KEY_CHUNK]]
+        statement = select(table.c.key).where(table.c.key.in_(chunk))
+        found.update(session.connection().execute(statement).scalars())
+    return found
 
 
 def finish(
