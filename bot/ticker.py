@@ -17,7 +17,8 @@ from datetime import datetime, timedelta
 from collectors.config import AppConfig
 from collectors.messages import Deliverer, Delivery, DeliveryOutcome
 from collectors.reminders import Reminders, RoundReport, deliverer_map
-from collectors.survey_rounds import Outgoing, claim_messages, record_outcomes, survey_tick
+from collectors.survey_messages import Outgoing, claim_messages, record_outcomes
+from collectors.survey_rounds import survey_tick
 from storage import notifications
 from storage.audit import record
 from storage.db import Database, utcnow

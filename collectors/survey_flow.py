@@ -51,8 +51,8 @@ from collectors.engine import Ctx, UserError
 from collectors.messages import Outbound, TextReply
 from collectors.survey_config import QuestionKind, SurveyDefinition, SurveyQuestion
 from collectors.survey_drafts import seal, unseal
+from collectors.survey_messages import SURVEY_KIND
 from collectors.survey_results import definition_of, questions_of
-from collectors.survey_rounds import SURVEY_KIND
 from collectors.survey_screens import question_screen, review_screen, unit_screen
 from collectors.survey_text import last_open_day, start_button
 from storage import surveys

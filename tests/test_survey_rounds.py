@@ -11,12 +11,8 @@ from sqlmodel import Session, col, select
 from bot.ticker import Ticker
 from collectors.engine import Engine
 from collectors.messages import Delivery, DeliveryOutcome, TextReply
-from collectors.survey_rounds import (
-    Outgoing,
-    open_round,
-    record_outcome,
-    survey_tick,
-)
+from collectors.survey_messages import Outgoing, record_outcome
+from collectors.survey_rounds import open_round, survey_tick
 from collectors.survey_schedule import planned_rounds, reminder_times
 from storage import surveys
 from storage.models import Conversation

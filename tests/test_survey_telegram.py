@@ -14,7 +14,8 @@ import pytest
 from collectors.config import AppConfig
 from collectors.engine import Engine
 from collectors.messages import DeliveryOutcome
-from collectors.survey_rounds import Outgoing, invitations, open_round, survey_tick
+from collectors.survey_messages import Outgoing
+from collectors.survey_rounds import invitations, open_round, survey_tick
 from storage import surveys
 from storage.people import Role
 from tests.fakebotapi import FakeBotApi, Sent

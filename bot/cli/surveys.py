@@ -21,19 +21,14 @@ from sqlmodel import Session, select
 from bot.cli import CliState, fail, pass_state
 from collectors.config import LANGUAGES, AppConfig
 from collectors.messages import Deliverer, DeliveryOutcome
+from collectors.survey_messages import SURVEY_KIND, Outgoing, record_outcome
 from collectors.survey_results import (
     ResultsNotAvailable,
     definition_of,
     questions_of,
     survey_results,
 )
-from collectors.survey_rounds import (
-    SURVEY_KIND,
-    Outgoing,
-    invitations,
-    open_round,
-    record_outcome,
-)
+from collectors.survey_rounds import invitations, open_round
 from collectors.survey_text import last_open_day, results_text, round_when
 from storage import surveys
 from storage.audit import record
