@@ -183,7 +183,7 @@ async def test_a_stop_during_a_round_leaves_the_unsent_invitations_to_the_next_t
     report = await first.tick_shielded()  # as the scheduler runs it, so that finish() waits
     assert deliverer.stopping is not None
     await asyncio.wait_for(deliverer.stopping, 5)
-    # The batch in hand went out and was recorded; the other two claims were given up.
+    # The batch in hand went out and was recorded; the other two were never claimed.
     assert report.survey_messages == 2 and len(deliverer.sent) == 2
     with engine.db.session() as session:
         statuses = survey_message_statuses(session)
