@@ -31,7 +31,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -131,17 +131,23 @@ class Instant:
         return DeliveryOutcome.SENT
 
 
-def _plan_once(path: Path, config: AppConfig, expected: int) -> float:
+def _plan_once(path: Path, config: AppConfig, expected: int) -> tuple[float, float]:
+    """The seconds of the round's tick, and of the next minute's tick, which finds it all sent."""
     with copy_of(path) as db:
         deliverer = Instant()
         ticker = Ticker(db, config, [deliverer], clock=lambda: OPEN, secret=SECRET)
         start = time.perf_counter()
         report = asyncio.run(ticker.tick(OPEN))
         seconds = time.perf_counter() - start
-    sent = report.reminders.sent + report.survey_messages - report.survey_failures
-    if sent != expected or deliverer.count != expected:
-        raise RuntimeError(f"the tick sent {sent} messages, expected {expected}")
-    return seconds
+        sent = report.reminders.sent + report.survey_messages - report.survey_failures
+        if sent != expected or deliverer.count != expected:
+            raise RuntimeError(f"the tick sent {sent} messages, expected {expected}")
+        start = time.perf_counter()
+        asyncio.run(ticker.tick(OPEN + timedelta(minutes=1)))
+        again = time.perf_counter() - start
+    if deliverer.count != expected:
+        raise RuntimeError(f"the next tick sent {deliverer.count - expected} messages again")
+    return seconds, again
 
 
 def _bulk_floor(path: Path, count: int) -> float:
@@ -321,7 +327,8 @@ def measure(runs: int = 3, *, scale: float = TIME_SCALE) -> list[Row]:
 
     config = reminder_config()
     with world(config) as (path, people):
-        plan = median(_plan_once(path, config, people) for _ in range(runs))
+        ticks = [_plan_once(path, config, people) for _ in range(runs)]
+        plan, again = median(t for t, _a in ticks), median(a for _t, a in ticks)
         floor = _bulk_floor(path, people)
         rows = [
             Row(
@@ -331,7 +338,8 @@ def measure(runs: int = 3, *, scale: float = TIME_SCALE) -> list[Row]:
                 ratio(plan, floor),
                 f"< {PLAN_LIMIT_SECONDS:g} s",
                 plan < PLAN_LIMIT_SECONDS,
-            )
+            ),
+            Row("4 the next minute's tick, the round all sent", f"{again * 1000:.0f} ms"),
         ]
         found = paced_round(path, config, people, flood_limiter(scale), scale)
         rows += paced_rows(found, scale=scale)
@@ -361,7 +369,7 @@ if __name__ == "__main__":
     config = reminder_config()
     with world(config) as (path, people):
         print(f"{people} people")
-        print("plan", _plan_once(path, config, people))
+        print("plan, next tick", _plan_once(path, config, people))
         if len(sys.argv) > 1:
             from telegram.ext import AIORateLimiter
 
