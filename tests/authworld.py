@@ -66,6 +66,8 @@ FORBIDDEN: dict[str, set[str]] = {
     "stranger": ALL_NAMES | marks("ohjaus", "kotihoito-b", "kotihoito-a"),
 }
 ROLES = tuple(FORBIDDEN)
+ECHOED_ID_LENGTH = 16
+"""Typed arguments this long (ids, not figures) may be echoed back in any reply."""
 
 
 @dataclass
@@ -151,11 +153,21 @@ def shown(world: World, replies: Iterable[Outbound]) -> str:
     return "\n".join(parts)
 
 
-def assert_in_scope(world: World, role: str, replies: list[Outbound], what: str) -> None:
-    """No marker of another scope in the replies, and no crash."""
+def assert_in_scope(
+    world: World, role: str, replies: list[Outbound], what: str, typed: Iterable[str] = ()
+) -> None:
+    """No marker of another scope in the replies, and no crash.
+
+    What the person ``typed`` may be echoed back ("I do not know the figure ..."): a long
+    argument (a random round id, which may hold a marker's digits) is left out of the check.
+    Short ones stay in: removing a typed "6" would hide every figure with a 6 in it.
+    """
     assert replies, f"{role}: no answer to {what}"
     seen = shown(world, replies)
     assert APOLOGY not in seen, f"{role}: {what} crashed"
+    for argument in typed:
+        if len(argument) >= ECHOED_ID_LENGTH:
+            seen = seen.replace(argument, "")
     digits = re.sub(r"(?<=\d)[\s,.\u00a0\u202f](?=\d)", "", seen)
     leaked = {m for m in FORBIDDEN[role] if m in seen or m in digits}
     assert not leaked, f"{role}: {what} showed {sorted(leaked)}:\n{seen[:1500]}"

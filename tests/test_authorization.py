@@ -109,7 +109,7 @@ def test_every_command_and_button_stays_in_scope(world: World, role: str) -> Non
     for name in [*sorted(world.engine.commands), "nosuchcommand"]:
         for args in command_arguments(world):
             replies = world.command(role, name, *args)
-            assert_in_scope(world, role, replies, f"/{name} {' '.join(args)[:40]}")
+            assert_in_scope(world, role, replies, f"/{name} {' '.join(args)[:40]}", args)
     for data in global_buttons(world):
         assert_in_scope(world, role, world.press(role, data), f"button {data!r}")
     forgeries = [*STEP_FORGERIES, f"p:{world.ids['victim']}", f"p:{world.ids['leader']}"]
