@@ -8,7 +8,6 @@ the bot sent and checks each answer.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -75,13 +74,7 @@ class Feeder:
         self.steps: list[float] = []
 
     async def _take(self, update_id: int) -> Update:
-        status, body = await self.api.route(
-            f"/bot{self.api.token}/getUpdates", {"offset": update_id, "timeout": 0}, {}
-        )
-        found = [u for u in json.loads(body)["result"] if u["update_id"] == update_id]
-        if status != 200 or not found:
-            raise RuntimeError(f"the fake did not hand out update {update_id}")
-        update = Update.de_json(found[0], self.application.bot)
+        update = Update.de_json(await self.api.take_update(update_id), self.application.bot)
         assert update is not None
         return update
 

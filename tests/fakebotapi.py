@@ -302,6 +302,21 @@ class FakeBotApi:
         self._notify()
         return int(queued["update_id"])
 
+    async def take_update(self, update_id: int) -> JSONDict:
+        """Hand out one queued update as ``getUpdates`` does, for ``Application.process_update``.
+
+        Raises:
+            RuntimeError: No update ``update_id`` is queued.
+        """
+        status, body = await self.route(
+            f"/bot{self.token}/getUpdates", {"offset": update_id, "timeout": 0}, {}
+        )
+        found = [u for u in json.loads(body)["result"] if u["update_id"] == update_id]
+        if status != 200 or not found:
+            raise RuntimeError(f"the fake did not hand out update {update_id}")
+        update: JSONDict = found[0]
+        return update
+
     def add_file(self, content: bytes, *, filename: str = "file.bin", mime: str = "") -> str:
         """Store a file the bot can fetch with getFile and download; return its file_id."""
         file_id = f"F{next(self._ids)}"

@@ -8,7 +8,6 @@ round goes out is answered without waiting for the whole round.
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import AsyncIterator
 
 import pytest
@@ -124,10 +123,7 @@ async def test_someone_writing_during_a_round_is_answered_before_the_round_ends(
         await fake_api.wait_for_sent(lambda s: s.method == "sendMessage", count=5)
         asked_after = len(fake_api.sent)
         update_id = fake_api.push_text(STRANGER, "/help", language_code="en")
-        _status, body = await fake_api.route(
-            f"/bot{fake_api.token}/getUpdates", {"offset": update_id, "timeout": 0}, {}
-        )
-        [raw] = [u for u in json.loads(body)["result"] if u["update_id"] == update_id]
+        raw = await fake_api.take_update(update_id)
         await bot.application.process_update(Update.de_json(raw, bot.application.bot))
         outcomes = await asyncio.wait_for(asyncio.gather(*invitations), 10)
     finally:
