@@ -133,8 +133,8 @@ def messages_for(
     recipients = _recipients(session, people, transports)
     keys = [f"survey:{row.id}:{step}:{r.person_id}:{r.transport}" for r in recipients]
     # A round's invitations are planned again every minute while it is open: only those not
-    # claimed yet are built (one indexed read instead of claiming 10 000 again each minute).
-    taken = notifications.claimed_keys(session, keys)
+    # claimed yet are planned. When claiming here, the claim itself leaves those out.
+    taken = set() if claim else notifications.claimed_keys(session, keys)
     texts: dict[str | None, Outbound] = {}  # the message depends on the language only
     out: list[Outgoing] = []
     for key, r in zip(keys, recipients, strict=True):
