@@ -76,7 +76,7 @@ def unit_parents(session: Session) -> dict[str, str | None]:
 def ancestry(parents: Mapping[str, str | None]) -> dict[str, tuple[str, ...]]:
     """Each unit with its ancestors, nearest first: the groups its answers count in.
 
-    The same pairs as :func:`storage.survey_figures.unit_tree`, from ``{unit: parent}``.
+    The same pairs as :func:`storage.figures.unit_groups`, from ``{unit: parent}``.
     """
     out: dict[str, tuple[str, ...]] = {}
     for unit_id in parents:

@@ -1,8 +1,9 @@
 """Survey figures, computed in SQL over subtrees of the organisation.
 
-A recursive CTE lists every unit with each of its ancestors (``tree(unit_id, group_id)``). One
-grouped query counts a round's answers per unit, question and value, joins those counts to the
-tree and sums them per ``group_id``: how many in each group gave each value, a division's count
+A recursive CTE lists every unit with each of its ancestors (``groups(unit_id, group_id)``, from
+:func:`storage.figures.unit_groups`, as the report figures use it). One grouped query counts a
+round's answers per unit, question and value, joins those counts to it and sums them per
+``group_id``: how many in each group gave each value, a division's count
 covering all its units. Everything else (respondents, index bands, the index, the mean) is a
 sum over those few values per group and question (at most eleven); no answer is looped over in
 Python, and the round's answers are read once. A closed round's answers are not read at all:
@@ -22,9 +23,10 @@ from functools import cached_property
 from operator import mul
 from typing import Any
 
-from sqlalchemy import CTE, String, cast, func, literal, select, union_all
+from sqlalchemy import String, func, literal, select, union_all
 from sqlmodel import Session, col
 
+from storage.figures import unit_groups
 from storage.models import RoleGrant, Unit
 from storage.survey_counts import (
     UnitCounts,
@@ -37,22 +39,6 @@ from storage.survey_models import SurveyAnswer
 from storage.surveys import grant_active
 
 Band = tuple[int, int]
-
-
-def unit_tree() -> CTE:
-    """``tree(unit_id, group_id)``: every unit paired with itself and each of its ancestors."""
-    unit = Unit.__table__  # type: ignore[attr-defined]
-    # Unbounded text in both terms: PostgreSQL wants one type for the id and parent columns.
-    tree = select(
-        cast(unit.c.id, String).label("unit_id"), cast(unit.c.id, String).label("group_id")
-    ).cte("tree", recursive=True)
-    parent = unit.alias("parent_unit")
-    step = (
-        select(tree.c.unit_id, cast(parent.c.parent_id, String))
-        .join(parent, parent.c.id == tree.c.group_id)
-        .where(parent.c.parent_id.is_not(None))
-    )
-    return tree.union_all(step)
 
 
 @dataclass(frozen=True)
@@ -264,7 +250,7 @@ def count_round(session: Session, round_id: str) -> RoundCounts:
         .group_by(answer.c.unit_id, answer.c.question_id, answer.c.value, has_text)
         .subquery("per_unit")
     )
-    tree = unit_tree()
+    tree = unit_groups()
     keys = (tree.c.group_id, per_unit.c.question_id, per_unit.c.value, per_unit.c.has_text)
     statement = (
         select(*keys, func.sum(per_unit.c.n))
@@ -355,7 +341,7 @@ def staff_by_group(session: Session, unit_ids: Sequence[str], at: datetime) -> d
         .where(unit.c.id.in_(list(unit_ids)))
         .subquery("staff")
     )
-    tree = unit_tree()
+    tree = unit_groups()
     statement = (
         select(tree.c.group_id, func.sum(staff.c.n))
         .select_from(staff.join(tree, tree.c.unit_id == staff.c.unit_id))
@@ -381,5 +367,4 @@ __all__ = [
     "spread_figures",
     "staff_by_group",
     "unit_parents",
-    "unit_tree",
 ]

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from sqlalchemy import select
 from sqlmodel import Session
 
-from storage.survey_figures import unit_tree
+from storage.figures import unit_groups
 from storage.survey_models import SurveyAnswer
 
 __all__ = ["group_texts", "rounds_texts", "texts"]
@@ -26,7 +26,7 @@ def texts(
     if not groups:
         return {}
     answer = SurveyAnswer.__table__  # type: ignore[attr-defined]
-    tree = unit_tree()
+    tree = unit_groups()
     statement = (
         select(tree.c.group_id, answer.c.text)
         .select_from(answer.join(tree, tree.c.unit_id == answer.c.unit_id))
