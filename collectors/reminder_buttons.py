@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from collectors.engine import Ctx, Engine, UserError
 from collectors.messages import Option, Outbound, TextReply
-from collectors.periods import Period
 from collectors.reminder_texts import button_data, moment_text, resolve_unit
-from collectors.reporting import open_periods
+from collectors.report_opening import open_period
 from collectors.schedule import remind_tomorrow_at
 from storage import notifications
 
@@ -28,14 +27,6 @@ def _button_parts(ctx: Ctx, data: str) -> tuple[str, str | None, str]:
     return action, period_id or None, unit_id
 
 
-def _open_period(ctx: Ctx, period_id: str | None) -> Period:
-    available = open_periods(ctx.session, ctx.config, ctx.now)
-    chosen = [p for p in available if period_id is None or p.id == period_id]
-    if not chosen:
-        raise UserError(ctx._("That period is not open for reporting."))
-    return chosen[0]
-
-
 def reminder_button(ctx: Ctx, data: str) -> list[Outbound]:
     """Buttons ``rem:start:<period>:<unit>`` and ``rem:snooze:<period>:<unit>``."""
     _ = ctx._
@@ -47,7 +38,7 @@ def reminder_button(ctx: Ctx, data: str) -> list[Outbound]:
             raise UserError(_("That button is no longer in use."))
         replies: list[Outbound] = start(ctx, unit_id, period_id)
         return replies
-    period = _open_period(ctx, period_id)
+    period = open_period(ctx, period_id)
     unit_name = ctx.access.units[unit_id].name(ctx.language)
     if unit_id in notifications.submitted_units(ctx.session, period.id):
         return [TextReply(_("The report of {unit} is already sent; thank you!", unit=unit_name))]

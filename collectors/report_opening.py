@@ -22,6 +22,29 @@ class Chosen:
     period: Period
 
 
+def _none_open(ctx: Ctx) -> UserError:
+    return UserError(
+        ctx._("No reporting period is open right now. I will let you know when one opens.")
+    )
+
+
+def open_period(ctx: Ctx, period_id: str | None) -> Period:
+    """The period ``period_id`` if it is open for reporting; for ``None``, the newest open one.
+
+    Raises:
+        UserError: That period is not open, or (for ``None``) no period is.
+    """
+    available = open_periods(ctx.session, ctx.config, ctx.now)
+    if period_id is None:
+        if not available:
+            raise _none_open(ctx)
+        return available[0]
+    for period in available:
+        if period.id == period_id:
+            return period
+    raise UserError(ctx._("That period is not open for reporting."))
+
+
 def choose_report(
     ctx: Ctx, kind: str, unit_id: str | None, period_id: str | None
 ) -> Chosen | list[Outbound]:
@@ -51,15 +74,11 @@ def choose_report(
         )
         return [TextReply(_("Which unit do you report for?"), options)]
     unit = unit_id or units[0]
-    available = open_periods(ctx.session, ctx.config, ctx.now)
     if period_id is not None:
-        available = [p for p in available if p.id == period_id]
-        if not available:
-            raise UserError(_("That period is not open for reporting."))
+        return Chosen(unit, open_period(ctx, period_id))
+    available = open_periods(ctx.session, ctx.config, ctx.now)
     if not available:
-        raise UserError(
-            _("No reporting period is open right now. I will let you know when one opens.")
-        )
+        raise _none_open(ctx)
     if len(available) > 1:
         ctx.save(kind, {"stage": "period", "unit": unit})
         options = tuple(
@@ -70,4 +89,4 @@ def choose_report(
     return Chosen(unit, available[0])
 
 
-__all__ = ["Chosen", "choose_report"]
+__all__ = ["Chosen", "choose_report", "open_period"]

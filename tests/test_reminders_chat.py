@@ -115,6 +115,18 @@ async def test_no_remind_me_tomorrow_when_tomorrow_is_past_the_deadline(
     ).expect_button("Start now")
 
 
+async def test_a_reminder_pressed_after_the_period_closed_is_refused(
+    world: World, clock: Clock, engine: Engine
+) -> None:
+    start, snooze = await opening_for(world, clock, "ma")
+    ma = chat(engine, "ma")
+    ma.press_data("rem:snooze::kotihoito-a").expect("I will remind you about Kotihoito A (en)")
+    clock.now = utc(2025, 9, 23, 6)  # 2025-T2 closed on Sunday 21.9.
+    ma.press_data(snooze).expect("That period is not open for reporting.")
+    ma.press_data(start).expect("That period is not open for reporting.")
+    ma.press_data("rem:snooze::kotihoito-a").expect("No reporting period is open right now.")
+
+
 async def test_a_draft_is_invited_to_continue_where_it_was_left(
     world: World, clock: Clock, engine: Engine
 ) -> None:
