@@ -13,7 +13,7 @@ import io
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import openpyxl
@@ -37,7 +37,7 @@ from collectors.survey_rounds import open_round
 from storage import reports, surveys
 from storage.models import Conversation, RoleGrant
 from storage.people import Role, create_person
-from tests.support import Clock, join
+from tests.support import Clock, join, store_tertile
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + (800).to_bytes(4, "big") + (600).to_bytes(4, "big")
 APOLOGY = "Sorry, something went wrong"
@@ -178,17 +178,7 @@ def _seed_reports(engine: Engine, now: Any) -> None:
     with engine.db.session() as session:
         seeder = create_person(session, now=now, display_name="Seeder")
         assert seeder.id is not None
-        reports.save_period(
-            session,
-            period_id="2025-T1",
-            scheme="tertile",
-            start=date(2025, 1, 1),
-            end=date(2025, 4, 30),
-            opens_on=date(2025, 5, 1),
-            deadline=date(2025, 5, 21),
-            manual=False,
-            now=now,
-        )
+        store_tertile(session, now, "2025-T1")
         assert [p.id for p in open_periods(session, engine.config, now)] == ["2025-T2"]
         for unit, (decisions, incidents, earlier, note) in FIGURES.items():
             for period, values in (

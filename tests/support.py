@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import copy
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session
@@ -23,7 +24,7 @@ from collectors.messages import (
 )
 from storage import reports
 from storage.db import utcnow
-from storage.people import Role, create_invitation
+from storage.people import Role, create_invitation, create_person
 
 # 2025-T2 (May-August) is open for reporting from 1.9.2025 to 21.9.2025.
 REPORT_DAY = datetime(2025, 9, 10, 7, 0, tzinfo=UTC)
@@ -336,16 +337,41 @@ def send_blank_report(engine: Engine, user_id: str = "m1", unit_id: str = "kotih
     return chat.press("Send the report").expect("Thank you!")
 
 
-def store_tertile_2(session: Session, now: datetime) -> None:
-    """Store the period 2025-T2 (May to August 2025, reported 1 to 21 September)."""
+TERTILES_2025: dict[str, tuple[date, date, date, date]] = {
+    "2025-T1": (date(2025, 1, 1), date(2025, 4, 30), date(2025, 5, 1), date(2025, 5, 21)),
+    "2025-T2": (date(2025, 5, 1), date(2025, 8, 31), date(2025, 9, 1), date(2025, 9, 21)),
+}
+"""A tertile's first and last day, the day its reporting opens and its deadline."""
+
+
+def store_tertile(session: Session, now: datetime, period_id: str = "2025-T2") -> None:
+    """Store a period of :data:`TERTILES_2025` (2025-T2: May to August, reported 1-21 September)."""
+    start, end, opens_on, deadline = TERTILES_2025[period_id]
     reports.save_period(
         session,
-        period_id="2025-T2",
+        period_id=period_id,
         scheme="tertile",
-        start=datetime(2025, 5, 1).date(),
-        end=datetime(2025, 8, 31).date(),
-        opens_on=datetime(2025, 9, 1).date(),
-        deadline=datetime(2025, 9, 21).date(),
+        start=start,
+        end=end,
+        opens_on=opens_on,
+        deadline=deadline,
         manual=False,
         now=now,
     )
+
+
+def submit_last_period(
+    engine: Engine, values: Mapping[str, float], unit_id: str = "kotihoito-a"
+) -> None:
+    """A 2025-T1 report of ``unit_id`` with ``values`` by metric, submitted by someone else."""
+    now = engine.clock()
+    with engine.db.session() as session:
+        person = create_person(session, now=now, display_name="Edellinen")
+        assert person.id is not None
+        store_tertile(session, now, "2025-T1")
+        sub = reports.get_or_create_submission(session, "2025-T1", unit_id, person.id, now)
+        assert sub.id is not None
+        for metric, value in values.items():
+            answer = reports.AnswerValue("answered", value=float(value), raw=str(value))
+            reports.put_answer(session, sub.id, metric, answer, person_id=person.id, now=now)
+        reports.mark_submitted(session, sub, person_id=person.id, role="manager", now=now)

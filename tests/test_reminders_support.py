@@ -15,7 +15,7 @@ from storage import reports
 from storage.db import Database
 from storage.notify_models import Notification
 from storage.people import Role, create_person, grant
-from tests.support import store_tertile_2
+from tests.support import store_tertile
 
 TRANSPORT = "test"
 
@@ -106,7 +106,7 @@ def add_person(
 def submit(db: Database, unit_id: str, person_id: int, now: datetime) -> None:
     """Mark a unit's 2025-T2 report as sent."""
     with db.session() as session:
-        store_tertile_2(session, now)
+        store_tertile(session, now)
         submission = reports.get_or_create_submission(session, "2025-T2", unit_id, person_id, now)
         reports.mark_submitted(session, submission, person_id=person_id, role="manager", now=now)
 

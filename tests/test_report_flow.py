@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from collectors.app import build_engine
 from collectors.config import AppConfig
@@ -12,8 +12,8 @@ from collectors.periods import manual_period
 from collectors.reporting import local_today, store_period
 from storage import conversations, reports
 from storage.db import Database
-from storage.people import Role, create_person, find_person
-from tests.support import Chat, Clock, invite, join
+from storage.people import Role, find_person
+from tests.support import Chat, Clock, invite, join, submit_last_period
 
 
 def manager(engine: Engine, unit: str = "kotihoito-a", language: str = "en") -> Chat:
@@ -55,33 +55,9 @@ def test_whole_report_every_kind(engine: Engine) -> None:
     assert answers["actions"].text == "Lääkehoidon kaksoistarkistus otettu käyttöön."
 
 
-def _seed_previous(engine: Engine, unit: str = "kotihoito-a") -> None:
-    """A submitted 2025-T1 report for ``unit``, so "last period" has values."""
-    now = engine.clock()
-    with engine.db.session() as session:
-        person = create_person(session, now=now, display_name="Edellinen")
-        assert person.id is not None
-        reports.save_period(
-            session,
-            period_id="2025-T1",
-            scheme="tertile",
-            start=date(2025, 1, 1),
-            end=date(2025, 4, 30),
-            opens_on=date(2025, 5, 1),
-            deadline=date(2025, 5, 21),
-            manual=False,
-            now=now,
-        )
-        sub = reports.get_or_create_submission(session, "2025-T1", unit, person.id, now)
-        assert sub.id is not None
-        values = {
-            "decisions": reports.AnswerValue("answered", value=1000.0, raw="1000"),
-            "assessments_7d": reports.AnswerValue("answered", value=96.0, raw="96 %"),
-            "incidents": reports.AnswerValue("answered", value=3.0, raw="3"),
-        }
-        for metric, value in values.items():
-            reports.put_answer(session, sub.id, metric, value, person_id=person.id, now=now)
-        reports.mark_submitted(session, sub, person_id=person.id, role="manager", now=now)
+def _seed_previous(engine: Engine) -> None:
+    """A submitted 2025-T1 report for Kotihoito A, so "last period" has values."""
+    submit_last_period(engine, {"decisions": 1000, "assessments_7d": 96, "incidents": 3})
 
 
 def test_bad_input_at_every_kind_gets_a_reason_and_the_question_again(engine: Engine) -> None:

@@ -27,7 +27,7 @@ from storage.privacy import forget_person
 from storage.reports import AnswerValue
 from storage.speakers import Speaker, find_speaker
 from storage.surveys import aware
-from tests.support import store_tertile_2
+from tests.support import store_tertile
 
 NOW = datetime(2025, 9, 10, 7, 0, tzinfo=UTC)
 
@@ -36,7 +36,7 @@ def _draft(session: Session, external_id: str) -> tuple[int, Submission]:
     """A person and their unit's draft of 2025-T2 (the tertile stored)."""
     person = create_person(session, now=NOW, transport="telegram", external_id=external_id)
     assert person.id is not None
-    store_tertile_2(session, NOW)
+    store_tertile(session, NOW)
     sub = reports.get_or_create_submission(session, "2025-T2", "kotihoito-a", person.id, NOW)
     assert sub.id is not None
     return person.id, sub
@@ -63,7 +63,7 @@ def test_report_round_trip_with_revisions(any_db: Database) -> None:
         person = create_person(session, now=NOW, transport="telegram", external_id="42")
         assert person.id is not None
         grant(session, person.id, Role.MANAGER, "kotihoito-a", now=NOW)
-        store_tertile_2(session, NOW)
+        store_tertile(session, NOW)
         sub = reports.get_or_create_submission(session, "2025-T2", "kotihoito-a", person.id, NOW)
         assert sub.id is not None
         reports.put_answer(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -34,10 +34,10 @@ from collectors.messages import (
 )
 from storage import reports
 from storage.db import Database
-from storage.people import Role, create_person
+from storage.people import Role
 from tests.fakebotapi import FakeBotApi, Sent
 from tests.fakechat import SHOWN
-from tests.support import Clock, invite
+from tests.support import Clock, invite, submit_last_period
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:.*retry_after.*:telegram.warnings.PTBDeprecationWarning"
@@ -255,32 +255,8 @@ async def test_bad_input_at_every_kind(bot: Harness, engine: Engine) -> None:
     assert answers["handling_days"].value == 4.5
 
 
-def seed_previous_period(engine: Engine) -> None:
-    now = engine.clock()
-    with engine.db.session() as session:
-        person = create_person(session, now=now, display_name="Edellinen")
-        assert person.id is not None
-        reports.save_period(
-            session,
-            period_id="2025-T1",
-            scheme="tertile",
-            start=date(2025, 1, 1),
-            end=date(2025, 4, 30),
-            opens_on=date(2025, 5, 1),
-            deadline=date(2025, 5, 21),
-            manual=False,
-            now=now,
-        )
-        sub = reports.get_or_create_submission(session, "2025-T1", "kotihoito-a", person.id, now)
-        assert sub.id is not None
-        for metric, value in {"decisions": 1000.0, "assessments_7d": 96.0}.items():
-            answer = reports.AnswerValue("answered", value=value, raw=str(value))
-            reports.put_answer(session, sub.id, metric, answer, person_id=person.id, now=now)
-        reports.mark_submitted(session, sub, person_id=person.id, role="manager", now=now)
-
-
 async def test_back_skip_not_available_and_last_period(bot: Harness, engine: Engine) -> None:
-    seed_previous_period(engine)
+    submit_last_period(engine, {"decisions": 1000, "assessments_7d": 96})
     person = await manager(bot, engine)
     (await person.send("/report")).expect("Last period: 1,000 pcs")
     (await person.press("Same as last period")).expect("2/11", "Last period: 96%")
