@@ -25,11 +25,13 @@ Reading rules (the same in every locale; the chat locale only settles one ambigu
 * PERCENT values are percent points: "4,6 %" and "4,6" both give 4.6.
 * Sums "6+1" (value 7, ``parts`` kept) and pairs "192/469" (value 192, ``second`` 469)
   of unsigned numbers, for COUNT and NUMBER only.
-* DURATION: "h:mm:ss" or "m:ss" (also "h.mm.ss"); a plain number is minutes ("13" ->
-  780 s, "2,5" -> 150 s) unless a time unit follows ("30 s", "2 h", "3 vrk", "1 day").
-  The value is in seconds.
-* Not available: "x", "-", "–", "—", "ei tiedossa", "ei saatavilla", "okänt",
-  "uppgift saknas", "n/a", "na", "unknown", "not available" (see ``NOT_AVAILABLE_WORDS``).
+* DURATION: "h:mm:ss" or "m:ss" (also "h.mm.ss"), or "h:mm" when an hour word follows
+  ("1:20 h"); a plain number is minutes ("13" -> 780 s, "2,5" -> 150 s) unless a time unit
+  follows ("30 s", "2 h", "3 vrk", "1 day"); units may be combined, largest first ("1 h 20
+  min", "1h20min", "1 tunti ja 20 minuuttia", "2 vrk 4 h"). The value is in seconds.
+* Not available: "x", "-", "–", "—", "ei tiedossa", "ei saatavilla", "en tiedä", "okänt",
+  "uppgift saknas", "vet inte", "n/a", "na", "unknown", "not available", "don't know" (see
+  ``NOT_AVAILABLE_WORDS``).
 
 Range limits (NPS -100..100, percent 0..100) belong to the metric definition, not here.
 Showing a value again, so that it reads back, is `collectors.number_format`.
@@ -108,6 +110,7 @@ class NumberReading:
 NOT_AVAILABLE_WORDS = frozenset(
     {"x", "-", "–", "—", "−", "n/a", "na", "n.a", "unknown", "not available", "ei tiedossa"}
     | {"ei saatavilla", "ei tietoa", "okänt", "uppgift saknas", "saknas", "ej tillgänglig"}
+    | {"en tiedä", "ei tiedetä", "vet ej", "vet inte", "don't know", "don’t know", "not known"}
 )
 """Answers meaning *not available*, compared case-insensitively without trailing dots."""
 _PERCENT_WORDS = {"%", "prosenttia", "prosentti", "pros", "procent", "prosent", "percent", "pct"}
@@ -141,6 +144,10 @@ _SIGN_RE = re.compile(r"^(?P<sign>[-−–‐‒+])(?=[0-9])")
 _PLAIN_RE = re.compile(r"^[0-9](?:[0-9 ,.]*[0-9])?$")
 _COLON_DURATION_RE = re.compile(r"^([0-9]+):([0-9]{2})(?::([0-9]{2}))?$")
 _DOTTED_DURATION_RE = re.compile(r"^([0-9]+)\.([0-9]{2})\.([0-9]{2})$")
+_DURATION_PART = r"[0-9]+(?:[.,][0-9]+)? ?[^\W\d_]+\.?"
+_COMPOUND_DURATION_RE = re.compile(rf"^{_DURATION_PART}(?: ?{_DURATION_PART}){{1,3}}$")
+_DURATION_PART_RE = re.compile(r"([0-9]+(?:[.,][0-9]+)?) ?([^\W\d_]+)\.?")
+_AND_RE = re.compile(r" (?:ja|och|and) |(?<![0-9]), ?", re.IGNORECASE)
 _SIGNED_KINDS = frozenset({NumberKind.NUMBER, NumberKind.INDEX})
 _COMPOUND_KINDS = frozenset({NumberKind.COUNT, NumberKind.NUMBER})
 
@@ -189,6 +196,10 @@ def _read_main(text: str, kind: NumberKind, locale: str) -> NumberReading:
     if match:
         qualifier = _QUALIFIERS[match["q"].casefold()]
         text = text[match.end() :]
+    if kind is NumberKind.DURATION:
+        seconds = _read_compound_duration(text, locale)
+        if seconds is not None:
+            return NumberReading(raw=text, value=_f(seconds), qualifier=qualifier)
     unit_word = None
     body = text
     suffix = _SUFFIX_RE.match(text)
@@ -237,7 +248,8 @@ def _read_body(
     if ":" in body or is_dotted_duration:
         if kind is not NumberKind.DURATION:
             raise ReadError(ReadErrorCode.UNEXPECTED_DURATION)
-        seconds = _read_duration(body.replace(" ", ""))
+        hours = unit_word is not None and _SECONDS_PER_UNIT.get(unit_word.casefold()) == 3600
+        seconds = _read_duration(body.replace(" ", ""), hours_first=hours)
         return (-seconds if negative else seconds), (), None
     if sign and ("+" in body or "/" in body):
         raise ReadError(ReadErrorCode.UNREADABLE)
@@ -303,17 +315,39 @@ def _read_plain(token: str, kind: NumberKind, locale: str) -> Decimal:
     return parsed
 
 
-def _read_duration(text: str) -> Decimal:
-    """Read "h:mm:ss", "m:ss" or "h.mm.ss" as seconds."""
+def _read_duration(text: str, *, hours_first: bool = False) -> Decimal:
+    """Read "h:mm:ss", "m:ss" or "h.mm.ss" as seconds; "h:mm" where an hour word followed."""
     match = _COLON_DURATION_RE.match(text) or _DOTTED_DURATION_RE.match(text)
     if not match:
         raise ReadError(ReadErrorCode.BAD_DURATION)
     fields = [int(f) for f in match.groups() if f is not None]
-    hours = fields[0] if len(fields) == 3 else 0
-    minutes, seconds = fields[-2], fields[-1]
-    if seconds >= 60 or (len(fields) == 3 and minutes >= 60):
+    if len(fields) == 2:
+        fields = [*fields, 0] if hours_first else [0, *fields]
+    hours, minutes, seconds = fields
+    if seconds >= 60 or minutes >= 60:
         raise ReadError(ReadErrorCode.BAD_DURATION)
     return Decimal(hours * 3600 + minutes * 60 + seconds)
+
+
+def _read_compound_duration(text: str, locale: str) -> Decimal | None:
+    """Seconds of "1 h 20 min", "1h20min" or "1 tunti ja 20 minuuttia"; ``None`` for another shape.
+
+    Raises:
+        ReadError: a word that is not a time unit, or units out of order ("20 min 1 h").
+    """
+    text = _AND_RE.sub(" ", text)
+    if not _COMPOUND_DURATION_RE.match(text):
+        return None
+    total, last_factor = Decimal(0), None
+    for number, word in _DURATION_PART_RE.findall(text):
+        factor = _SECONDS_PER_UNIT.get(word.casefold())
+        if factor is None:
+            raise ReadError(ReadErrorCode.UNKNOWN_UNIT)
+        if last_factor is not None and factor >= last_factor:
+            raise ReadError(ReadErrorCode.BAD_DURATION)
+        total += _read_plain(number, NumberKind.DURATION, locale) * factor
+        last_factor = factor
+    return total
 
 
 def _read_previous(text: str, kind: NumberKind, locale: str) -> float | None:
