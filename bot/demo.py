@@ -15,6 +15,7 @@ from pathlib import Path
 
 from sqlmodel import Session
 
+from bot.demo_surveys import closed_rounds, open_demo_round
 from collectors.config import AppConfig, MetricConfig, MetricKind, UnitKind
 from collectors.i18n import translator
 from collectors.number_format import format_number
@@ -62,6 +63,7 @@ class DemoSeed:
     opened_by_hand: bool = False
     people: dict[str, DemoPerson] = field(default_factory=dict)
     reported: list[str] = field(default_factory=list)
+    survey_rounds: tuple[int, bool] = (0, False)  # closed rounds, and whether one is open
 
 
 def reporting_units(config: AppConfig) -> list[str]:
@@ -217,13 +219,14 @@ def _fill_history(
     reporter: dict[str, int],
     language: str,
     now: datetime,
-) -> Period | None:
-    """Submitted reports for ``units`` in the ``HISTORY`` periods before ``period``."""
-    previous = previous_period(period, config.periods)
-    current: Period | None = previous
+) -> list[Period]:
+    """Submitted reports for ``units`` in the ``HISTORY`` periods before ``period``, newest first."""
+    filled: list[Period] = []
+    current = previous_period(period, config.periods)
     for back in range(1, HISTORY + 1):
         if current is None:
             break
+        filled.append(current)
         store_period(session, current, now, manual=False)
         sent_day = max(current.opens_on, current.deadline - timedelta(days=3))
         sent = datetime.combine(sent_day, time(10, 15), tzinfo=config.tz)
@@ -243,15 +246,29 @@ def _fill_history(
                 session, submission, person_id=person_id, role=Role.MANAGER, now=sent
             )
         current = previous_period(current, config.periods)
-    return previous
+    return filled
+
+
+def _surveys(
+    session: Session, config: AppConfig, history: list[Period], unit_id: str, now: datetime
+) -> tuple[int, bool]:
+    """A closed survey round in each period of ``history``, and one open for ``unit_id``."""
+    openings = [
+        (p.short_label(), datetime.combine(p.end - timedelta(days=30), time(8), tzinfo=config.tz))
+        for p in reversed(history)
+    ]
+    closed = closed_rounds(session, config, reporting_units(config), openings)
+    return closed, open_demo_round(session, config, unit_id, now) is not None
 
 
 def seed_demo(db: Database, config: AppConfig, now: datetime, language: str) -> DemoSeed:
-    """People in every role, an open period and the earlier periods' reports.
+    """People in every role, an open period, the earlier periods' reports and survey rounds.
 
     People (terminal handles): ``admin``; ``leader`` of the manager's division; ``manager``
     of the first reporting unit; ``manager2`` of the next two; ``staff1``... of the
-    manager's unit (one more than a survey needs to show results).
+    manager's unit (one more than a survey needs to show results). A closed round of the
+    staff survey in each earlier period, over every reporting unit, and a round open for the
+    manager's unit.
 
     Raises:
         ValueError: When the configuration has no unit that reports metrics.
@@ -283,9 +300,11 @@ def seed_demo(db: Database, config: AppConfig, now: datetime, language: str) -> 
         for unit_id in others:
             reporter.setdefault(unit_id, seed.people["manager2"].person_id)
         seed.reported = list(reporter)
-        seed.previous = _fill_history(
+        history = _fill_history(
             session, config, seed.period, seed.reported, reporter, language, now
         )
+        seed.previous = history[0] if history else None
+        seed.survey_rounds = _surveys(session, config, history, first, now)
     return seed
 
 
@@ -324,6 +343,19 @@ def banner(config: AppConfig, seed: DemoSeed, handle: str, path: Path, language:
             f"The reports of {seed.previous.id} and earlier are filled in, so each question "
             "shows last period's value and offers 'Same as last period'."
         )
+    closed, survey_open = seed.survey_rounds
+    staff = [p for p in seed.people.values() if p.role is Role.STAFF]
+    if survey_open and staff:
+        units = ", ".join(config.unit(u).name.get(language) for u in staff[0].units)
+        lines.append(
+            f"A staff survey round is open for {units}: {staff[0].handle}..{staff[-1].handle} "
+            "answer it with /survey."
+        )
+    if closed:
+        lines.append(
+            f"{closed} earlier survey rounds are closed, so /results shows the staff indexes "
+            "(the last unit has too few answers to be shown on its own)."
+        )
     lines += [
         "",
         "Type /report to fill in the period report, /help for the commands, "
@@ -333,7 +365,6 @@ def banner(config: AppConfig, seed: DemoSeed, handle: str, path: Path, language:
         "",
         f"Other demo people (omabot --database-url sqlite:///{path} chat --as HANDLE):",
     ]
-    staff = [p for p in seed.people.values() if p.role is Role.STAFF]
     for person in seed.people.values():
         if person.handle != handle and person.role is not Role.STAFF:
             lines.append(f"  {person.handle:<9} {role_text(person)}")

@@ -35,6 +35,7 @@ from collectors.report_answers import Accepted, interpret
 from storage import reports
 from storage.db import Database
 from storage.models import ReportingPeriod
+from storage.survey_models import SurveyAnswer, SurveyRound
 from storage.people import Role, active_grants, find_person
 from tests.support import REPORT_DAY, SMALL_CONFIG, invite
 from tests.test_cli import write_config
@@ -296,7 +297,33 @@ def test_demo_seed_people_and_history(tmp_path: Path) -> None:
                 submission = reports.get_submission(session, period_id, unit)
                 assert submission is not None and submission.status == "submitted"
         assert reports.get_submission(session, "2025-T2", "kotihoito-a") is None
+        rounds = session.exec(select(SurveyRound).order_by(SurveyRound.opens_at)).all()
+        answers = session.exec(select(SurveyAnswer.question_id)).all()
     db.dispose()
+    assert seed.survey_rounds == (3, True)
+    assert [(r.label, r.closed_at is not None) for r in rounds] == [
+        ("T2/2024", True),
+        ("T3/2024", True),
+        ("T1/2025", True),
+        ("2025-09-10", False),
+    ]
+    assert rounds[-1].unit_ids == ["kotihoito-a"]
+    assert rounds[-1].opens_at.replace(tzinfo=UTC) == REPORT_DAY
+    assert {"nps", "nss", "improve"} <= set(answers)
+
+
+def test_demo_staff_answer_the_open_round_and_leaders_read_the_closed_ones(
+    small_config_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with time_machine.travel(REPORT_DAY, tick=False):
+        staff = demo(small_config_path, "--lang", "en", "--as", "staff1", stdin="/survey\n9\n")
+        leader = demo(small_config_path, "--lang", "en", "--as", "leader", stdin="/results\n")
+    assert staff.exit_code == 0 and leader.exit_code == 0, staff.output + leader.output
+    assert "staff1..staff6 answer it with /survey." in staff.stdout
+    assert "1/3" in staff.stdout and "2/3" in staff.stdout  # the answer 9 was taken
+    assert "3 earlier survey rounds are closed" in leader.stdout
+    assert "T1/2025, closed on" in leader.stdout and "NPS" in leader.stdout
 
 
 def configs() -> list[Any]:

@@ -2,9 +2,10 @@
 
 :func:`seed_history` fills a throwaway database with two years of submitted reports for the
 configuration's reporting units (values drift towards their targets, deterministically), leaves
-one unit unreported in the last period, and adds closed staff survey rounds with one unit under
-the anonymity minimum. :func:`write_images` then draws one PNG per chart kind, a division's
-summary and the first pages of the interim report into a folder.
+one unit unreported in the last period, and adds three closed staff survey rounds with one unit
+under the anonymity minimum (:func:`bot.demo_surveys.closed_rounds`). :func:`write_images` then
+draws one PNG per chart kind, a division's summary and the first pages of the interim report
+into a folder.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from __future__ import annotations
 import io
 import math
 import random
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -20,6 +20,7 @@ from pathlib import Path
 
 from sqlmodel import Session
 
+from bot.demo_surveys import closed_rounds
 from charts import Chart, ReportDocument, SummaryPage, render_png
 from charts.pdf import iter_pages
 from charts.render import drawing
@@ -37,7 +38,7 @@ from collectors.report_answers import bounds
 from collectors.report_text import choice_ids
 from collectors.reporting import store_period
 from collectors.summary import fit_to_phone, summary_page
-from storage import reports, surveys
+from storage import reports
 from storage.people import Role, create_person, grant
 from storage.reports import AnswerValue
 
@@ -174,39 +175,6 @@ def _division(config: AppConfig) -> str:
     return max(divisions, key=lambda d: len(tree.reporters(d)))
 
 
-def _surveys(session: Session, config: AppConfig, periods: list[Period], units: list[str]) -> None:
-    """Closed survey rounds in the last periods; the smallest unit stays under the minimum."""
-    definition = config.surveys.definitions[0] if config.surveys.definitions else None
-    if definition is None:
-        return
-    minimum = config.surveys.min_responses
-    rng = random.Random("surveys")
-    for n, period in enumerate(periods[-3:]):
-        opens = datetime.combine(period.end - timedelta(days=30), time(8), tzinfo=UTC)
-        row = surveys.create_round(
-            session,
-            survey_id=definition.id,
-            unit_ids=units,
-            label=period.short_label(),
-            opens_at=opens,
-            closes_at=opens + timedelta(days=14),
-            now=opens,
-        )
-        for position, unit in enumerate(units):
-            people = minimum - 2 if position == len(units) - 1 else minimum + 2 + position % 4
-            for _person in range(people):
-                nps = min(10, max(0, round(rng.gauss(7.2 + 0.3 * n, 2.2))))
-                nss = min(5, max(1, round(rng.gauss(3.9, 0.9))))
-                surveys.store_response(
-                    session,
-                    round_id=row.id,
-                    unit_id=unit,
-                    receipt=secrets.token_hex(32),
-                    answers={"nps": nps, "nss": nss},
-                )
-        surveys.close_round(session, row.id, opens + timedelta(days=15), conversation_kind="survey")
-
-
 def seed_history(session: Session, config: AppConfig, today: date, language: str) -> Seeded:
     """Two years of submitted reports and three closed survey rounds, as of ``today``."""
     tree = Tree(config)
@@ -237,7 +205,11 @@ def seed_history(session: Session, config: AppConfig, today: date, language: str
             reports.mark_submitted(
                 session, submission, person_id=person.id, role=Role.MANAGER, now=sent
             )
-    _surveys(session, config, periods, units)
+    openings = [
+        (p.short_label(), datetime.combine(p.end - timedelta(days=30), time(8), tzinfo=UTC))
+        for p in periods[-3:]
+    ]
+    closed_rounds(session, config, units, openings)
     return Seeded(periods, units, unreported, _division(config))
 
 
