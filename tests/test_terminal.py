@@ -35,8 +35,8 @@ from collectors.report_answers import Accepted, interpret
 from storage import reports
 from storage.db import Database
 from storage.models import ReportingPeriod
-from storage.survey_models import SurveyAnswer, SurveyRound
 from storage.people import Role, active_grants, find_person
+from storage.survey_models import SurveyAnswer, SurveyRound
 from tests.support import REPORT_DAY, SMALL_CONFIG, invite
 from tests.test_cli import write_config
 
