@@ -18,6 +18,7 @@ from charts.prepare import (
     bar_slots,
     index_rows,
     index_side_text,
+    segment_word,
     text_colour_on,
 )
 from charts.style import (
@@ -135,7 +136,7 @@ def draw_index(fig: FigureBase, chart: IndexChart, width_in: float) -> None:
             facecolor=SEGMENT_COLOURS[key],
             hatch=SEGMENT_HATCHES[key],
             edgecolor="white",
-            label=word(key, locale),
+            label=word(segment_word(key, chart.index_name), locale),
         )
         for key in SEGMENT_KEYS
     ]

@@ -261,6 +261,13 @@ class IndexRow:
 
 
 SEGMENT_KEYS = ("detractors", "passives", "promoters")
+_NSS_WORDS = {"detractors": "nss_low", "passives": "nss_middle", "promoters": "nss_high"}
+
+
+def segment_word(key: str, index_name: str) -> str:
+    """The word key naming segment ``key`` in a legend: NSS's bands agree or disagree with a
+    statement (4-5, 3, 1-2); only NPS has promoters, passives and detractors."""
+    return _NSS_WORDS[key] if index_name == "NSS" else key
 
 
 def index_rows(chart: IndexChart, *, min_segment_text: float = 9.0) -> list[IndexRow]:

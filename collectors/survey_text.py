@@ -104,17 +104,28 @@ def _question_lines(question: SurveyQuestion, result: QuestionResult, _: Transla
         lines = [_("{question} ({count} answers):", question=name, count=result.answers)]
         return lines + [f"  • {text}" for text in result.texts]
     if result.index_kind is not None and result.index is not None:
+        figures = {
+            "question": name,
+            "index_name": INDEX_NAMES[result.index_kind],
+            "index": show_index(result.index, language),
+            "high": show_percent(result.promoters_pct or 0.0, language),
+            "middle": show_percent(result.passives_pct or 0.0, language),
+            "low": show_percent(result.detractors_pct or 0.0, language),
+            "count": result.answers,
+        }
+        if result.index_kind is IndexKind.NSS:  # agreeing with a statement, not recommending
+            return [
+                _(
+                    "{question}: {index_name} {index} (agree {high}, neutral {middle}, "
+                    "disagree {low}; {count} answers)",
+                    **figures,
+                )
+            ]
         return [
             _(
                 "{question}: {index_name} {index} (promoters {high}, passives {middle}, "
                 "detractors {low}; {count} answers)",
-                question=name,
-                index_name=INDEX_NAMES[result.index_kind],
-                index=show_index(result.index, language),
-                high=show_percent(result.promoters_pct or 0.0, language),
-                middle=show_percent(result.passives_pct or 0.0, language),
-                low=show_percent(result.detractors_pct or 0.0, language),
-                count=result.answers,
+                **figures,
             )
         ]
     if question.kind is QuestionKind.CHOICE:

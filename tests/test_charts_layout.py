@@ -11,6 +11,7 @@ import math
 from collections.abc import Iterable, Iterator
 
 import pytest
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
@@ -350,6 +351,29 @@ def test_long_labels_and_values_keep_clear_of_each_other(drawn: None, locale: st
     for chart in charts:
         fig = figure_of(chart)
         assert problems(fig, text_boxes(fig)) == [], type(chart).__name__
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_an_nss_legend_names_agreement_not_promoters(drawn: None, locale: str) -> None:
+    rounds = (IndexRound("Kevät 2025", 54, 58, 38, 4, 52, False),)
+    expected = {
+        "NSS": {
+            "fi": ["eri mieltä", "neutraalit", "samaa mieltä"],
+            "sv": ["instämmer inte", "neutrala", "instämmer"],
+            "en": ["disagree", "neutral", "agree"],
+        }[locale],
+        "NPS": {
+            "fi": ["arvostelijat", "passiiviset", "suosittelijat"],
+            "sv": ["kritiker", "passiva", "förespråkare"],
+            "en": ["detractors", "passives", "promoters"],
+        }[locale],
+    }
+    for index_name, words in expected.items():
+        fig = figure_of(IndexChart("I", index_name, rounds, locale))
+        legends = [legend for sub in [fig, *fig.subfigs] for legend in sub.legends]
+        legends += [ax.get_legend() for ax in fig.findobj(Axes) if ax.get_legend() is not None]
+        assert [t.get_text() for legend in legends for t in legend.get_texts()] == words
+        assert problems(fig, text_boxes(fig)) == [], index_name
 
 
 def _goals(challenged: int, units: int = 20) -> GoalStatusChart:

@@ -71,7 +71,7 @@ def test_whole_round_with_several_people(engine: Engine, clock: Clock) -> None:
         # 3 promoters, 2 passives, 1 detractor of 6: 50 % - 17 % = 33.
         "NPS +33 (promoters 50%, passives 33%, detractors 17%; 6 answers)",
         # NSS: 4 agree, 1 neutral, 1 disagree: 67 % - 17 % = 50.
-        "NSS +50",
+        "NSS +50 (agree 67%, neutral 17%, disagree 17%; 6 answers)",
         "More time with clients",
         "Koti- ja asumispalvelut (en): 6 answers (38% of 16 staff)",
         # The county minus the division would reveal the one answer from Asiakasohjaus.
