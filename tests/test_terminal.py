@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import copy
 import io
+import os
+import subprocess
+import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -366,3 +369,23 @@ def test_demo_on_the_example_config_reaches_the_review(
     assert result.exit_code == 0, result.output
     assert "Review: " in result.stdout
     assert f"{questions}. " in result.stdout
+
+
+def test_a_pdf_in_the_demo_leaves_the_terminal_clean(
+    small_config_path: Path, tmp_path: Path
+) -> None:
+    """The demo in its own process, as ``make demo`` runs it: no library's INFO chatter."""
+    omabot = [sys.executable, "-c", "from bot.cli import main; main()"]
+    args = ["demo", "--db", str(tmp_path / "demo.db"), "--lang", "en", "--as", "leader"]
+    done = subprocess.run(
+        [*omabot, "--config", str(small_config_path), *args],
+        input="/pdf\n",
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(EXAMPLE.parent)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert ".pdf)" in done.stdout, done.stdout
+    assert "fontTools" not in done.stderr and " INFO " not in done.stderr, done.stderr[:2000]

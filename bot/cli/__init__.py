@@ -197,8 +197,9 @@ def cli(
     )
     # URLs with the bot token must never reach the logs.
     logging.getLogger("httpx").setLevel(logging.WARNING)
-    if not verbose:  # migrations announce every step at INFO
-        logging.getLogger("alembic").setLevel(logging.WARNING)
+    if not verbose:  # migrations announce every step, and fontTools a PDF's every font, at INFO
+        for chatty in ("alembic", "fontTools"):
+            logging.getLogger(chatty).setLevel(logging.WARNING)
     ctx.obj = CliState(default_config_path(config_path), database_url)
 
 
