@@ -25,7 +25,7 @@ from collectors.chart_scope import (
     Tree,
     chart_metrics,
     default_period,
-    find_metric,
+    match_figures,
     parse_period,
     period_span,
     previous_of,
@@ -83,7 +83,7 @@ def _unit(ctx: Ctx, scope: Scope, position: str, figure: ChartMetric) -> str:
 
 # /chart ------------------------------------------------------------------------------------
 def chart_command(ctx: Ctx, args: tuple[str, ...]) -> list[Outbound]:
-    """``/chart [figure [unit] [periods] [period]]``."""
+    """``/chart [figure [unit] [periods] [period]]``; the figure by key, id or name."""
     _ = ctx._
     scope = scope_of(ctx.access)
     figures = available(ctx, scope)
@@ -92,12 +92,16 @@ def chart_command(ctx: Ctx, args: tuple[str, ...]) -> list[Outbound]:
     if not args:
         options = tuple(Option(f.name(ctx.language), f"{PREFIX}:m:{f.key}") for f in figures)
         return [TextReply(_("Which figure do you want to see?"), options, 2)]
-    figure = find_metric(ctx.config, args[0])
-    if figure is None or figure not in figures:
+    found, used = match_figures(figures, args)
+    if not found:
         raise UserError(
             _("I do not know the figure “{name}”. Type /chart to choose.", name=args[0][:40])
         )
-    given = read_arguments(ctx, args[1:], spans=True)
+    if len(found) > 1:
+        options = tuple(Option(f.name(ctx.language), f"{PREFIX}:m:{f.key}") for f in found)
+        return [TextReply(_("Which of these figures do you mean?"), options, 2)]
+    figure = found[0]
+    given = read_arguments(ctx, args[used:], spans=True)
     if given.unit is None:
         return _ask_scope(ctx, scope, figure)
     if not scope.allows(given.unit, survey=figure.is_survey):

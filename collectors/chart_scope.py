@@ -8,13 +8,21 @@ units, an administrator everything; a staff member only their unit's survey resu
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlmodel import Session
 
 from collectors.access import Access
-from collectors.config import CHOICE_KINDS, NUMERIC_KINDS, AppConfig, MetricConfig, MetricKind
+from collectors.config import (
+    CHOICE_KINDS,
+    LANGUAGES,
+    NUMERIC_KINDS,
+    AppConfig,
+    MetricConfig,
+    MetricKind,
+)
 from collectors.i18n import Translator
 from collectors.period_sequence import period_containing, periods_between, previous_period
 from collectors.period_text import parse_period_text
@@ -178,16 +186,51 @@ def chart_metrics(config: AppConfig) -> list[ChartMetric]:
 
 
 def find_metric(config: AppConfig, token: str) -> ChartMetric | None:
-    """A chartable figure by key (``m3``), metric id, question id or ``survey.question``."""
-    token = token.strip().lower()
-    candidates = chart_metrics(config)
+    """A chartable figure by key (``m3``), metric id, question id, ``survey.question`` or
+    name (see :func:`match_figures`); ``None`` for none or several."""
+    found, _used = match_figures(chart_metrics(config), [token])
+    return found[0] if len(found) == 1 else None
+
+
+MIN_PREFIX = 3
+"""Fewest letters a figure's name is looked up by when it is not typed out whole."""
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def match_figures(
+    candidates: Sequence[ChartMetric], words: Sequence[str]
+) -> tuple[list[ChartMetric], int]:
+    """The figures a command's first words name, and how many of the words that took.
+
+    A key or id in the first word; else a figure's whole name in any language, the most
+    words first (``/chart sick leave kotihoito-a``), case and spacing aside; else the names
+    that begin with the words (at least :data:`MIN_PREFIX` letters), which may be several.
+    Nothing found gives ``([], 0)``.
+    """
+    if not words:
+        return [], 0
+    token = words[0].strip().lower()
     for figure in candidates:
-        if token == figure.key or (figure.metric is not None and token == figure.id):
-            return figure
-    for figure in candidates:
-        if figure.is_survey and token in (figure.id, f"{figure.survey_id}.{figure.id}"):
-            return figure
-    return None
+        if token == figure.key or token == figure.id:
+            return [figure], 1
+        if figure.is_survey and token == f"{figure.survey_id}.{figure.id}":
+            return [figure], 1
+    names = [(f, {_plain(f.name(language)) for language in LANGUAGES}) for f in candidates]
+    for size in range(len(words), 0, -1):
+        typed = _plain(" ".join(words[:size]))
+        whole = [f for f, known in names if typed in known]
+        if whole:
+            return whole[:1], size
+    for size in range(len(words), 0, -1):
+        typed = _plain(" ".join(words[:size]))
+        if len(typed) >= MIN_PREFIX:
+            begun = [f for f, known in names if any(n.startswith(typed) for n in known)]
+            if begun:
+                return begun, size
+    return [], 0
 
 
 # values as drawn ---------------------------------------------------------------------------
@@ -350,6 +393,7 @@ __all__ = [
     "find_metric",
     "full_scope",
     "is_total",
+    "match_figures",
     "parse_period",
     "period_span",
     "period_title",

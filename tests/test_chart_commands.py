@@ -133,6 +133,21 @@ def test_quick_form_and_figures_without_a_span(seeded: Engine) -> None:
     assert after_first == [1]  # once
 
 
+def test_a_figure_is_found_by_its_name_in_any_language(seeded: Engine) -> None:
+    manager = person(seeded, "manager", Role.MANAGER, "kotihoito-a")
+    manager.send("/chart Sick leave kotihoito-a 3 2025-T1")  # two words, then the rest
+    assert len(pictures(manager)) == 1
+    manager.send("/chart sairauspoissaolot").expect("How far back?")  # Finnish, lower case
+    manager.send("/chart sjukfrånvaro kotihoito-a 3 2025-T1")
+    assert len(pictures(manager)) == 1
+    manager.send("/chart haipro").expect("How far back?")  # the start of one name
+    # The start of two names (Asiakaspäätökset, Asiakkaiden NPS): both offered as buttons.
+    manager.send("/chart asiak").expect("Which of these figures do you mean?")
+    assert [o.label for o in manager.options] == ["Client decisions", "Client NPS"]
+    manager.press("Client NPS").expect("How far back?")
+    manager.send("/chart as").expect("I do not know the figure “as”")  # too short to look up
+
+
 def test_a_drawing_leaves_no_garbage_for_a_later_answer_to_collect(seeded: Engine) -> None:
     """Without the collection in collectors.drawing, thousands of objects are left over."""
     manager = person(seeded, "manager", Role.MANAGER, "kotihoito-a")

@@ -354,6 +354,9 @@ def test_default_period_and_figure_catalog(seeded: Database, config: AppConfig) 
     nps = find_metric(config, "nps")
     assert nps is not None and nps.is_survey and nps.survey_id == "staff"
     assert find_metric(config, "actions") is None  # free text is not charted
+    by_name = [find_metric(config, name) for name in ("Sick leave", "SJUKFRÅNVARO", "sairaus")]
+    assert [f.id if f else None for f in by_name] == ["sick_leave"] * 3
+    assert find_metric(config, "asiak") is None  # starts two names: Asiakaspäätökset, Asiakkaiden
     assert Tree(config).subtree("koti") == ["koti", "kotihoito-a", "kotihoito-b"]
 
 

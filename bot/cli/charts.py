@@ -145,7 +145,7 @@ def chart_command(
     out: Path,
     language: str | None,
 ) -> None:
-    """Draw METRIC (a metric id, or nps/nss) for a unit as a PNG."""
+    """Draw METRIC (a metric id or name, or nps/nss) for a unit as a PNG."""
     figure = find_metric(state.config, metric)
     if figure is None:
         fail(f"unknown metric {metric!r} (`omabot catalog show` lists them; nps, nss for surveys)")
