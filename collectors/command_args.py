@@ -1,7 +1,8 @@
 """What the figure commands share: their arguments, the scope refusal, releasing the lock.
 
-Arguments come in any order (``/summary 2025-T1 kotihoito-a``): a unit id, a period, a
-number of periods or a language code, each recognised by its form. A period is its id or its
+Arguments come in any order (``/summary 2025-T1 kotihoito-a``): a unit by its id or name
+(``/summary Kotihoito A``), a period, a number of periods or a language code, each
+recognised by its form. A period is its id or its
 dates as written in reports, spaces around the dash allowed (``/summary 1.5. - 31.8.2025``).
 """
 
@@ -10,13 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from collectors.chart_scope import MAX_SPAN, default_period, parse_period
-from collectors.config import LANGUAGES
+from collectors.config import LANGUAGES, AppConfig
 from collectors.engine import Ctx, UserError
 from collectors.period_text import parse_period_text
 from collectors.periods import Period, dates_label
 
 LONGEST_PERIOD_TEXT = 3
 """The most words a period text takes: ``1.1.2025``, ``-``, ``30.6.2025``."""
+MAX_NAME_WORDS = 8
+"""The most words of a unit's name looked for in a command."""
 
 
 def refusal(ctx: Ctx) -> UserError:
@@ -61,13 +64,20 @@ def read_arguments(
     Raises:
         UserError: For a word that is none of these.
     """
-    units = {u.id for u in ctx.config.organisation.units}
+    units = unit_words(ctx.config)
     unit = period = span = language = None
-    for arg in joined_period_texts(args):
+    words = joined_period_texts(args)
+    position = 0
+    while position < len(words):
+        named, size = _unit_named(units, words[position:])
+        if named is not None:
+            unit = named
+            position += size
+            continue
+        arg = words[position]
+        position += 1
         word = arg.strip().lower()
-        if word in units:
-            unit = word
-        elif spans and word.isdecimal() and 1 <= int(word) <= MAX_SPAN:
+        if spans and word.isdecimal() and 1 <= int(word) <= MAX_SPAN:
             span = int(word)
         elif languages and word in LANGUAGES:
             language = word
@@ -76,6 +86,30 @@ def read_arguments(
         else:
             raise _not_understood(ctx, arg)
     return Arguments(unit, period, span, language)
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def unit_words(config: AppConfig) -> dict[str, str]:
+    """Unit by what may name it in a command: its id, or its name in any language (case and
+    spacing aside). A name that two units share names neither."""
+    named: dict[str, str | None] = {}
+    for unit in config.organisation.units:
+        for name in {_plain(unit.name.get(language)) for language in LANGUAGES}:
+            named[name] = unit.id if named.get(name, unit.id) == unit.id else None
+    ids = {unit.id: unit.id for unit in config.organisation.units}
+    return {**{n: u for n, u in named.items() if u is not None}, **ids}
+
+
+def _unit_named(units: dict[str, str], words: list[str]) -> tuple[str | None, int]:
+    """The unit the first words name, the most words first, and how many they are."""
+    for size in range(min(len(words), MAX_NAME_WORDS), 0, -1):
+        unit = units.get(_plain(" ".join(words[:size])))
+        if unit is not None:
+            return unit, size
+    return None, 0
 
 
 def _is_period_text(text: str) -> bool:
@@ -125,4 +159,11 @@ def _not_understood(ctx: Ctx, word: str) -> UserError:
     )
 
 
-__all__ = ["Arguments", "joined_period_texts", "read_arguments", "refusal", "release"]
+__all__ = [
+    "Arguments",
+    "joined_period_texts",
+    "read_arguments",
+    "refusal",
+    "release",
+    "unit_words",
+]

@@ -148,6 +148,17 @@ def test_a_figure_is_found_by_its_name_in_any_language(seeded: Engine) -> None:
     manager.send("/chart as").expect("I do not know the figure “as”")  # too short to look up
 
 
+def test_a_unit_is_found_by_its_name(seeded: Engine) -> None:
+    leader = person(seeded, "leader", Role.LEADER, "koti")
+    leader.send("/summary kotihoito b 2025-T1")  # its Finnish name, lower case
+    pictures(leader)
+    assert leader.replies[0].filename == "summary-kotihoito-b-2025-T1.png"
+    leader.send("/chart Sick leave Kotihoito A (en) 3 2025-T1")  # a figure, then a unit, by name
+    assert len(pictures(leader)) == 1
+    leader.send("/summary Asiakasohjaus").expect("You can see figures only of your own units.")
+    leader.send("/summary Kotihoito C").expect("I did not understand “Kotihoito”.")
+
+
 def test_a_drawing_leaves_no_garbage_for_a_later_answer_to_collect(seeded: Engine) -> None:
     """Without the collection in collectors.drawing, thousands of objects are left over."""
     manager = person(seeded, "manager", Role.MANAGER, "kotihoito-a")
