@@ -34,9 +34,36 @@ def _first_survey(config: AppConfig) -> SurveyDefinition | None:
 
 
 _IDEAS = {
-    "fi": ("Lisää aikaa perehdytykseen.", "Selkeämmät vuorolistat.", "Yhteiset taukotilat."),
-    "sv": ("Mer tid för introduktion.", "Tydligare arbetslistor.", "Gemensamma pausrum."),
-    "en": ("More time for induction.", "Clearer rotas.", "A shared break room."),
+    "fi": (
+        "Lisää aikaa perehdytykseen.",
+        "Selkeämmät vuorolistat.",
+        "Yhteiset taukotilat.",
+        "Viikkopalaverit lyhyemmiksi.",
+        "Kirjaamiseen oma rauhallinen hetki.",
+        "Tieto muutoksista ajoissa.",
+        "Työnohjausta useammin.",
+        "Sijaisia nopeammin poissaolojen ajaksi.",
+    ),
+    "sv": (
+        "Mer tid för introduktion.",
+        "Tydligare arbetslistor.",
+        "Gemensamma pausrum.",
+        "Kortare veckomöten.",
+        "En lugn stund för dokumentationen.",
+        "Besked om förändringar i tid.",
+        "Arbetshandledning oftare.",
+        "Vikarier snabbare vid frånvaro.",
+    ),
+    "en": (
+        "More time for induction.",
+        "Clearer rotas.",
+        "A shared break room.",
+        "Shorter weekly meetings.",
+        "A quiet moment for record keeping.",
+        "Hearing of changes in good time.",
+        "Work supervision more often.",
+        "Cover found sooner for absences.",
+    ),
 }
 """Free-text answers to draw from, by language."""
 
@@ -62,11 +89,12 @@ def closed_rounds(
 ) -> int:
     """A closed round of the first survey over ``units`` for each ``(label, opening)``.
 
-    Each unit gets a few more answers than the minimum, the last one two fewer; the NPS
-    drifts up a little from round to round. The survey's other questions are answered too
-    (scales around their middle, any choice, a free text now and then), from a random
-    stream of their own, so that the NPS and NSS drawn are the same whatever they are.
-    Returns how many rounds were written (none without a survey).
+    Each unit gets a few more answers than the minimum (never more than its configured
+    staff), the last one two fewer; the NPS drifts up a little from round to round. The
+    survey's other questions are answered too (scales around their middle, any choice, a
+    free text now and then), from a random stream of their own, so that the NPS and NSS drawn
+    are the same whatever they are. Returns how many rounds were written (none without a
+    survey).
     """
     definition = _first_survey(config)
     if definition is None:
@@ -76,6 +104,7 @@ def closed_rounds(
     others = random.Random("surveys: other questions")
     catalog = question_catalog(config.surveys.questions)
     asked = [catalog[q] for q in definition.questions if q in catalog]
+    staff = {u.id: u.staff_count for u in config.organisation.units}  # no more answers than staff
     for n, (label, opens) in enumerate(openings):
         row = surveys.create_round(
             session,
@@ -88,6 +117,7 @@ def closed_rounds(
         )
         for position, unit in enumerate(units):
             people = minimum - 2 if position == len(units) - 1 else minimum + 2 + position % 4
+            people = min(people, staff.get(unit) or people)
             for _person in range(people):
                 nps = min(10, max(0, round(rng.gauss(7.2 + 0.3 * n, 2.2))))
                 nss = min(5, max(1, round(rng.gauss(3.9, 0.9))))
