@@ -8,6 +8,7 @@ dates as written in reports, spaces around the dash allowed (``/summary 1.5. - 3
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from collectors.chart_scope import MAX_SPAN, default_period, parse_period
@@ -69,7 +70,7 @@ def read_arguments(
     words = joined_period_texts(args)
     position = 0
     while position < len(words):
-        named, size = _unit_named(units, words[position:])
+        named, size = unit_named(units, words[position:])
         if named is not None:
             unit = named
             position += size
@@ -103,7 +104,7 @@ def unit_words(config: AppConfig) -> dict[str, str]:
     return {**{n: u for n, u in named.items() if u is not None}, **ids}
 
 
-def _unit_named(units: dict[str, str], words: list[str]) -> tuple[str | None, int]:
+def unit_named(units: dict[str, str], words: Sequence[str]) -> tuple[str | None, int]:
     """The unit the first words name, the most words first, and how many they are."""
     for size in range(min(len(words), MAX_NAME_WORDS), 0, -1):
         unit = units.get(_plain(" ".join(words[:size])))
@@ -165,5 +166,6 @@ __all__ = [
     "read_arguments",
     "refusal",
     "release",
+    "unit_named",
     "unit_words",
 ]

@@ -8,14 +8,16 @@ its screens in :mod:`collectors.survey_screens`), figures with suppression
 
 Who sees what with ``/results``: staff their own units, managers the units they manage,
 leaders their subtrees, each together with the units above (the division, the county);
-administrators everything. Results exist only for closed rounds, and small groups are
-suppressed for the whole organisation before anyone's scope is cut out of them.
+administrators everything; ``/results Kotihoito A`` narrows that to one unit with the units
+below and above it. Results exist only for closed rounds, and small groups are suppressed for
+the whole organisation before anyone's scope is cut out of them.
 """
 
 from __future__ import annotations
 
 from sqlmodel import select
 
+from collectors.command_args import refusal, unit_named, unit_words
 from collectors.engine import Command, Ctx, Engine, UserError
 from collectors.i18n import N_
 from collectors.messages import Outbound, TextReply
@@ -58,7 +60,7 @@ def scope_of(ctx: Ctx) -> set[str] | None:
     return scope
 
 
-def _pick_round(ctx: Ctx, reference: str | None) -> SurveyRound:
+def _pick_round(ctx: Ctx, reference: str | None, wanted: set[str] | None) -> SurveyRound:
     _ = ctx._
     if reference is not None:
         row = surveys.find_round(ctx.session, reference)
@@ -67,21 +69,47 @@ def _pick_round(ctx: Ctx, reference: str | None) -> SurveyRound:
         if row.closed_at is None:
             raise UserError(_("The results are shown after the survey closes."))
         return row
-    own = own_units(ctx)
     for row in closed_rounds(ctx.session):
-        if own is None or own & set(row.unit_ids):
+        if wanted is None or wanted & set(row.unit_ids):
             return row
     raise UserError(_("No survey results yet: results are shown after a survey round closes."))
 
 
-def show_results(ctx: Ctx, reference: str | None = None) -> list[Outbound]:
-    """The text summary of a closed round for the person's scope."""
+def _read_args(ctx: Ctx, args: tuple[str, ...]) -> tuple[str | None, str | None]:
+    """``/results [round] [unit]`` in either order: the round reference and the unit."""
+    units = unit_words(ctx.config)
+    unit, rest, position = None, [], 0
+    while position < len(args):
+        named, size = unit_named(units, args[position:])
+        if named is not None:
+            unit, position = named, position + size
+        else:
+            rest.append(args[position])
+            position += 1
+    return (" ".join(rest) or None), unit
+
+
+def _unit_scope(ctx: Ctx, unit: str, scope: set[str] | None) -> set[str]:
+    """The groups of ``unit``'s results: the unit, what is below it and above it, in scope."""
+    groups = subtree_ids(ctx.access.units, unit) | {*ancestors(ctx.access.units, unit)}
+    if scope is not None:
+        groups &= scope
+    if unit not in groups:
+        raise refusal(ctx)
+    return groups
+
+
+def show_results(ctx: Ctx, reference: str | None = None, unit: str | None = None) -> list[Outbound]:
+    """The text summary of a closed round for the person's scope, or one unit of it."""
     _ = ctx._
     if not ctx.access.roles() & RESULT_ROLES:
         raise UserError(_("Survey results are for staff, managers and leaders."))
     close_due(ctx.session, ctx.now)
-    row = _pick_round(ctx, reference)
-    results = survey_results(ctx.session, ctx.config, row.id, scope_of(ctx))
+    scope = scope_of(ctx)
+    if unit is not None:
+        scope = _unit_scope(ctx, unit, scope)
+    row = _pick_round(ctx, reference, own_units(ctx) if unit is None else scope)
+    results = survey_results(ctx.session, ctx.config, row.id, scope)
     if not results:
         raise UserError(_("That survey round did not ask your units."))
     definition = definition_of(ctx.config, row.survey_id)
@@ -110,7 +138,7 @@ def register(engine: Engine) -> None:
         return flow.start(ctx)
 
     def results_command(ctx: Ctx, args: tuple[str, ...]) -> list[Outbound]:
-        return show_results(ctx, args[0] if args else None)
+        return show_results(ctx, *_read_args(ctx, args))
 
     def survey_button(ctx: Ctx, data: str) -> list[Outbound]:
         action, _sep, round_id = data.partition(":")[2].partition(":")

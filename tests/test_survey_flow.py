@@ -91,6 +91,29 @@ def test_whole_round_with_several_people(engine: Engine, clock: Clock) -> None:
         assert session.exec(select(SurveyReceipt)).all() == []  # forgotten at the close
 
 
+def test_results_of_one_unit_by_its_name_and_of_a_round_by_its_label(
+    engine: Engine, clock: Clock
+) -> None:
+    open_staff_round(engine)
+    for n, (nps, nss) in enumerate([("10", "5"), ("9", "4"), ("9", "4"), ("8", "3"), ("3", "2")]):
+        answer(staff(engine, f"s{n}"), nps, nss)
+    for n in range(5):
+        answer(staff(engine, f"b{n}", "kotihoito-b"), "7", "4")
+    clock.advance(days=14)
+    admin = join(engine, "admin", Role.ADMIN, None, "en")
+    admin.press("English")
+    admin.send("/results kotihoito b").expect(
+        "Staff survey 2025-3", "Testialue (en): 10 answers", "Kotihoito B (en): 5 answers"
+    )
+    admin.expect_not("Kotihoito A (en)")  # neither a sibling nor what is below another unit
+    admin.send("/results 2025-3 Kotihoito A (en)").expect("Kotihoito A (en): 5 answers")
+    admin.expect_not("Kotihoito B (en)")
+    admin.send("/results 2024-1").expect("I do not know that survey round.")
+    own = staff(engine, "s9", "kotihoito-a")
+    own.send("/results Kotihoito B").expect("You can see figures only of your own units.")
+    own.send("/results Kotihoito A").expect("Kotihoito A (en): 5 answers")
+
+
 def test_second_answer_is_refused_politely(engine: Engine) -> None:
     open_staff_round(engine)
     chat = answer(staff(engine, "s1"), "9", "5")
