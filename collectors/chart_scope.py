@@ -196,7 +196,8 @@ MIN_PREFIX = 3
 """Fewest letters a figure's name is looked up by when it is not typed out whole."""
 
 
-def _plain(text: str) -> str:
+def folded(text: str) -> str:
+    """A name as compared with what someone typed: case folded, one space between words."""
     return " ".join(text.casefold().split())
 
 
@@ -218,14 +219,14 @@ def match_figures(
             return [figure], 1
         if figure.is_survey and token == f"{figure.survey_id}.{figure.id}":
             return [figure], 1
-    names = [(f, {_plain(f.name(language)) for language in LANGUAGES}) for f in candidates]
+    names = [(f, {folded(f.name(language)) for language in LANGUAGES}) for f in candidates]
     for size in range(len(words), 0, -1):
-        typed = _plain(" ".join(words[:size]))
+        typed = folded(" ".join(words[:size]))
         whole = [f for f, known in names if typed in known]
         if whole:
             return whole[:1], size
     for size in range(len(words), 0, -1):
-        typed = _plain(" ".join(words[:size]))
+        typed = folded(" ".join(words[:size]))
         if len(typed) >= MIN_PREFIX:
             begun = [f for f, known in names if any(n.startswith(typed) for n in known)]
             if begun:
@@ -391,6 +392,7 @@ __all__ = [
     "default_period",
     "drawn",
     "find_metric",
+    "folded",
     "full_scope",
     "is_total",
     "match_figures",

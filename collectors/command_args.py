@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from collectors.chart_scope import MAX_SPAN, default_period, parse_period
+from collectors.chart_scope import MAX_SPAN, default_period, folded, parse_period
 from collectors.config import LANGUAGES, AppConfig
 from collectors.engine import Ctx, UserError
 from collectors.period_text import parse_period_text
@@ -89,16 +89,12 @@ def read_arguments(
     return Arguments(unit, period, span, language)
 
 
-def _plain(text: str) -> str:
-    return " ".join(text.casefold().split())
-
-
 def unit_words(config: AppConfig) -> dict[str, str]:
     """Unit by what may name it in a command: its id, or its name in any language (case and
     spacing aside). A name that two units share names neither."""
     named: dict[str, str | None] = {}
     for unit in config.organisation.units:
-        for name in {_plain(unit.name.get(language)) for language in LANGUAGES}:
+        for name in {folded(unit.name.get(language)) for language in LANGUAGES}:
             named[name] = unit.id if named.get(name, unit.id) == unit.id else None
     ids = {unit.id: unit.id for unit in config.organisation.units}
     return {**{n: u for n, u in named.items() if u is not None}, **ids}
@@ -107,7 +103,7 @@ def unit_words(config: AppConfig) -> dict[str, str]:
 def unit_named(units: dict[str, str], words: Sequence[str]) -> tuple[str | None, int]:
     """The unit the first words name, the most words first, and how many they are."""
     for size in range(min(len(words), MAX_NAME_WORDS), 0, -1):
-        unit = units.get(_plain(" ".join(words[:size])))
+        unit = units.get(folded(" ".join(words[:size])))
         if unit is not None:
             return unit, size
     return None, 0
