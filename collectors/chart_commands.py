@@ -18,17 +18,19 @@ import logging
 from charts import Chart
 from collectors import document_commands
 from collectors.chart_data import distribution_chart, has_values, paired_bars_charts, trend_chart
-from collectors.chart_scope import (
+from collectors.chart_periods import (
     MAX_SPAN,
+    default_period,
+    parse_period,
+    period_span,
+    previous_of,
+)
+from collectors.chart_scope import (
     ChartMetric,
     Scope,
     Tree,
     chart_metrics,
-    default_period,
     match_figures,
-    parse_period,
-    period_span,
-    previous_of,
     scope_of,
 )
 from collectors.chart_survey import index_charts

@@ -15,7 +15,8 @@ from typing import TypeVar
 from sqlmodel import Session
 
 from charts import DistributionChart, PairedBarsChart, TargetBars, TrendChart, TrendSeries
-from collectors.chart_scope import Tree, drawn, is_total, unit_text, year_spans
+from collectors.chart_periods import year_spans
+from collectors.chart_scope import Tree, drawn, is_total, unit_text
 from collectors.config import AppConfig, MetricConfig, MetricKind
 from collectors.i18n import Translator
 from collectors.periods import Period

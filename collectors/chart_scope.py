@@ -1,5 +1,5 @@
-"""What a chart may show and over which periods: scopes, the organisation tree, the chartable
-figures and the period axis.
+"""What a chart may show: scopes, the organisation tree and the chartable figures (the
+periods it spans are :mod:`collectors.chart_periods`).
 
 Every chart, summary, export and report is limited to a :class:`Scope` resolved on the server
 side from the person's grants (:func:`scope_of`): a leader sees their subtree, a manager their
@@ -10,9 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
-
-from sqlmodel import Session
 
 from collectors.access import Access
 from collectors.config import (
@@ -24,16 +21,8 @@ from collectors.config import (
     MetricKind,
 )
 from collectors.i18n import Translator
-from collectors.period_sequence import period_containing, periods_between, previous_period
-from collectors.period_text import parse_period_text
-from collectors.periods import Period, Scheme, period_from_id
-from collectors.reporting import local_today, open_periods, to_period
 from collectors.survey_config import SurveyQuestion, question_catalog
 from collectors.vocabulary import GOAL_STATUS_NAMES
-from storage import reports
-
-MAX_SPAN = 12
-"""The most periods (or survey rounds) one chart goes back."""
 
 
 @dataclass(frozen=True)
@@ -258,151 +247,23 @@ def drawn(metric: MetricConfig, value: float | None) -> float | None:
     return value
 
 
-# periods -----------------------------------------------------------------------------------
-def parse_period(session: Session, config: AppConfig, text: str) -> Period | None:
-    """The period named in a command, or ``None`` when the text names none.
-
-    By its id (``2025-T2``, or the id of a period opened by hand), or by its dates as written
-    in reports (``5-8/2025``, ``1.5.-31.8.2025``: :func:`collectors.period_text.parse_period_text`).
-    """
-    row = reports.get_period(session, text.strip())
-    if row is not None:
-        return to_period(row)
-    try:
-        return period_from_id(text, config.periods)
-    except ValueError:
-        pass
-    try:
-        start, end = parse_period_text(text)
-    except ValueError:
-        return None
-    return period_with_dates(session, config, start, end)
-
-
-def period_with_dates(session: Session, config: AppConfig, start: date, end: date) -> Period | None:
-    """The period running from ``start`` to ``end``: one of the scheme's, or a stored one.
-
-    The scheme's period (stored or not) comes first, then one opened by hand with those
-    dates; ``None`` when no period has them.
-    """
-    try:
-        standard: Period | None = period_containing(start, config.periods)
-    except ValueError:  # before the first year
-        standard = None
-    if standard is not None and (standard.start, standard.end) == (start, end):
-        row = reports.get_period(session, standard.id)
-        return to_period(row) if row is not None else standard
-    rows = reports.periods_with_dates(session, start, end)
-    return to_period(rows[0]) if rows else None
-
-
-def default_period(session: Session, config: AppConfig, now: datetime) -> Period:
-    """The period figures are shown for when none is named.
-
-    The newest period open for reporting, else the newest stored period that has ended, else
-    the scheme's last ended period.
-    """
-    current = open_periods(session, config, now)
-    if current:
-        return current[0]
-    today = local_today(config, now)
-    for row in reports.list_periods(session):
-        if row.end < today:
-            return to_period(row)
-    ended = previous_period(period_containing(today, config.periods), config.periods)
-    if ended is None:
-        return period_containing(today, config.periods)
-    return ended
-
-
-def period_span(config: AppConfig, last: Period, count: int) -> list[Period]:
-    """``count`` periods of the scheme ending with ``last``, oldest first.
-
-    The span stops at the first year the system knows, so it may be shorter.
-    """
-    out = [last]
-    current: Period | None = last
-    while len(out) < max(1, min(count, MAX_SPAN)):
-        current = previous_period(current, config.periods) if current is not None else None
-        if current is None:
-            break
-        out.append(current)
-    return list(reversed(out))
-
-
-def previous_of(config: AppConfig, period: Period) -> Period | None:
-    """The period before ``period`` in the scheme, if known."""
-    return previous_period(period, config.periods)
-
-
-@dataclass(frozen=True)
-class YearSpans:
-    """This year up to a period, and the same months of last year."""
-
-    this_ids: tuple[str, ...]
-    this_label: str
-    last_ids: tuple[str, ...]
-    last_label: str
-
-
-def _months_label(start: date, end: date) -> str:
-    if (start.month, start.day, end.month, end.day) == (1, 1, 12, 31):
-        return str(start.year)
-    return f"{start.month}–{end.month}/{start.year}"
-
-
-def year_spans(config: AppConfig, period: Period) -> YearSpans:
-    """The periods of the period's year up to it, and of the same months a year earlier."""
-    end = period.end
-    start = date(end.year, 1, 1)
-    this = [p.id for p in periods_between(start, end, config.periods)]
-    if period.scheme is Scheme.MANUAL and period.id not in this:
-        this.append(period.id)
-    try:
-        last_end = end.replace(year=end.year - 1)
-    except ValueError:  # 29 February
-        last_end = end.replace(year=end.year - 1, day=28)
-    last_start = date(end.year - 1, 1, 1)
-    last = [p.id for p in periods_between(last_start, last_end, config.periods)]
-    return YearSpans(
-        tuple(this),
-        _months_label(start, end),
-        tuple(last),
-        _months_label(last_start, last_end),
-    )
-
-
-def period_title(period: Period, language: str) -> str:
-    """A period for a subtitle: its short label and its dates."""
-    return f"{period.short_label()} ({period.label(language)})"
-
-
 def status_words(_: Translator) -> dict[str, str]:
     """Goal status -> localized word, for scorecards and key figures."""
     return {key: _(name) for key, name in GOAL_STATUS_NAMES.items()}
 
 
 __all__ = [
-    "MAX_SPAN",
     "ChartMetric",
     "Scope",
     "Tree",
-    "YearSpans",
     "chart_metrics",
-    "default_period",
     "drawn",
     "find_metric",
     "folded",
     "full_scope",
     "is_total",
     "match_figures",
-    "parse_period",
-    "period_span",
-    "period_title",
-    "period_with_dates",
-    "previous_of",
     "scope_of",
     "status_words",
     "unit_text",
-    "year_spans",
 ]

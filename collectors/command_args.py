@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from collectors.chart_scope import MAX_SPAN, default_period, folded, parse_period
+from collectors.chart_periods import MAX_SPAN, default_period, parse_period
+from collectors.chart_scope import folded
 from collectors.config import LANGUAGES, AppConfig
 from collectors.engine import Ctx, UserError
 from collectors.period_text import parse_period_text

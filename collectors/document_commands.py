@@ -6,7 +6,8 @@ file, so that a long rendering never holds the database's write lock.
 
 from __future__ import annotations
 
-from collectors.chart_scope import Tree, default_period, scope_of
+from collectors.chart_periods import default_period
+from collectors.chart_scope import Tree, scope_of
 from collectors.command_args import read_arguments, refusal, release
 from collectors.drawing import draw_pdf
 from collectors.engine import Command, Ctx, Engine, UserError

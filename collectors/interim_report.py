@@ -15,7 +15,8 @@ from sqlmodel import Session
 
 from charts import Chart, ReportDocument, ReportSection, SummaryPage
 from collectors.chart_data import distribution_chart, has_values, paired_bars_charts, trend_chart
-from collectors.chart_scope import Scope, Tree, period_span, period_title, previous_of
+from collectors.chart_periods import period_span, period_title, previous_of
+from collectors.chart_scope import Scope, Tree
 from collectors.config import CHOICE_KINDS, NUMERIC_KINDS, AppConfig, Area, MetricConfig, MetricKind
 from collectors.goal_charts import scorecards
 from collectors.i18n import Translator

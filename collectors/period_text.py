@@ -1,7 +1,7 @@
 """Periods as written in reports: ``1.1.2025 - 30.6.2025``, ``9-12.2023``, ``5-8/2024``.
 
 The first and last day such a text names, whatever dash separates them. The figure commands
-take a period written this way (:func:`collectors.chart_scope.parse_period`), and a period's
+take a period written this way (:func:`collectors.chart_periods.parse_period`), and a period's
 Finnish label (:meth:`collectors.periods.Period.label`) reads back as its own dates.
 """
 

@@ -22,14 +22,8 @@ from charts.data import Status
 from charts.fmt import format_value
 from charts.render import png_height_px
 from collectors.chart_data import group_value, levels, target_bars
-from collectors.chart_scope import (
-    Scope,
-    Tree,
-    chart_metrics,
-    period_title,
-    previous_of,
-    unit_text,
-)
+from collectors.chart_periods import period_title, previous_of
+from collectors.chart_scope import Scope, Tree, chart_metrics, unit_text
 from collectors.chart_survey import index_charts
 from collectors.config import NUMERIC_KINDS, AppConfig, Area, MetricConfig
 from collectors.goal_charts import goal_status_chart, scorecards

@@ -12,16 +12,8 @@ from sqlmodel import Session
 from charts.data import GoalStatusChart, Scorecard
 from charts.pages import plan_pages
 from collectors.chart_data import distribution_chart, paired_bars_charts, trend_chart
-from collectors.chart_scope import (
-    Scope,
-    Tree,
-    chart_metrics,
-    default_period,
-    find_metric,
-    full_scope,
-    period_span,
-    year_spans,
-)
+from collectors.chart_periods import default_period, period_span, year_spans
+from collectors.chart_scope import Scope, Tree, chart_metrics, find_metric, full_scope
 from collectors.chart_survey import index_charts
 from collectors.config import AppConfig
 from collectors.goal_charts import goal_status_chart, scorecards

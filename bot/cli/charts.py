@@ -16,17 +16,14 @@ from bot.cli import CliState, fail, pass_state
 from bot.cli.admin import LANGUAGE_OPTION, language_of
 from charts import Chart, render_pdf, render_png
 from collectors.chart_data import distribution_chart, has_values, paired_bars_charts, trend_chart
-from collectors.chart_scope import (
+from collectors.chart_periods import (
     MAX_SPAN,
-    ChartMetric,
-    Tree,
     default_period,
-    find_metric,
-    full_scope,
     parse_period,
     period_span,
     previous_of,
 )
+from collectors.chart_scope import ChartMetric, Tree, find_metric, full_scope
 from collectors.chart_survey import index_charts
 from collectors.config import NUMERIC_KINDS, AppConfig, MetricKind
 from collectors.goal_charts import scorecards

@@ -26,7 +26,8 @@ from charts.pdf import iter_pages
 from charts.render import drawing
 from charts.style import PDF_SCALE
 from collectors.chart_data import distribution_chart, paired_bars_charts, target_bars, trend_chart
-from collectors.chart_scope import Tree, chart_metrics, full_scope, period_span
+from collectors.chart_periods import period_span
+from collectors.chart_scope import Tree, chart_metrics, full_scope
 from collectors.chart_survey import index_charts
 from collectors.config import NUMERIC_KINDS, AppConfig, MetricConfig, MetricKind, UnitKind
 from collectors.goal_charts import scorecards
