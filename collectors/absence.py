@@ -10,17 +10,21 @@ Dates are read the way people in Finland write them: ``31.7.``, ``31.7``, ``31.7
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from collectors.engine import Command, Ctx, Engine, UserError
 from collectors.i18n import N_
-from collectors.messages import Outbound, TextReply
+from collectors.messages import Option, Outbound, TextReply
 from collectors.reminder_texts import day_text
 from collectors.reporting import local_today
 from storage import absences
 from storage.audit import record
 
+KIND = "away"
 MAX_DAYS_AHEAD = 366
+EXAMPLE_DAYS_AHEAD = 30
 OFF_WORDS = frozenset({"off", "pois", "bort", "back", "takaisin", "tillbaka", "end", "stop"})
 _DAY_MONTH = re.compile(r"(\d{1,2})\.(\d{1,2})(?:\.(\d{4}|\d{2})?)?")
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
@@ -64,6 +68,22 @@ def _valid(year: int, month: int, day: int) -> bool:
     return True
 
 
+@dataclass(frozen=True)
+class DayExamples:
+    """A day about a month ahead, written in each accepted form: ``6.1.``, ``6.1.2027``,
+    ``2027-01-06`` (examples with a past year would be refused)."""
+
+    short: str
+    full: str
+    iso: str
+
+    @classmethod
+    def after(cls, today: date) -> DayExamples:
+        """The examples for a prompt shown on ``today``."""
+        day = today + timedelta(days=EXAMPLE_DAYS_AHEAD)
+        return cls(f"{day.day}.{day.month}.", f"{day.day}.{day.month}.{day.year}", day.isoformat())
+
+
 def future_day(ctx: Ctx, text: str) -> date:
     """A day from today up to a year ahead, read from ``text``.
 
@@ -74,8 +94,14 @@ def future_day(ctx: Ctx, text: str) -> date:
     today = local_today(ctx.config, ctx.now)
     day = parse_day(text, today)
     if day is None:
+        examples = DayExamples.after(today)
         raise UserError(
-            _("I could not read that date. Write it like 31.7. or 31.7.2025 or 2025-07-31.")
+            _(
+                "I could not read that date. Write it like {short} or {full} or {iso}.",
+                short=examples.short,
+                full=examples.full,
+                iso=examples.iso,
+            )
         )
     if day < today:
         raise UserError(_("That day has already passed. Give a day from today on."))
@@ -85,18 +111,17 @@ def future_day(ctx: Ctx, text: str) -> date:
 
 
 def away_command(ctx: Ctx, args: tuple[str, ...]) -> list[Outbound]:
-    """``/away DATE`` marks the person away until DATE; ``/away off`` ends it."""
+    """``/away DATE`` marks the person away until DATE; ``/away off`` ends it; ``/away``
+    alone tells how it stands, or asks for the day."""
     _ = ctx._
     today = local_today(ctx.config, ctx.now)
-    language = ctx.language
     if not args:
         current = absences.current_absence(ctx.session, ctx.person_id, today)
-        usage = _("Tell me until when you are away, for example /away 31.7. (/away off ends it).")
         if current is None:
-            return [TextReply(usage)]
+            return _ask_until(ctx)
         text = _(
             "You are marked away until {date}. /away off ends it.",
-            date=day_text(current.until, language),
+            date=day_text(current.until, ctx.language),
         )
         return [TextReply(text)]
     if args[0].lower() in OFF_WORDS:
@@ -105,7 +130,55 @@ def away_command(ctx: Ctx, args: tuple[str, ...]) -> list[Outbound]:
             record(ctx.session, now=ctx.now, actor=f"person:{ctx.person_id}", action="away.end")
             return [TextReply(_("Welcome back! Reminders come to you again."))]
         return [TextReply(_("You were not marked away."))]
-    until = future_day(ctx, " ".join(args))
+    return _mark_away(ctx, " ".join(args))
+
+
+def _ask_until(ctx: Ctx) -> list[Outbound]:
+    _ = ctx._
+    ctx.save(KIND, {"stage": "until"})
+    examples = DayExamples.after(local_today(ctx.config, ctx.now))
+    text = _(
+        "Until which day are you away (inclusive)? For example {short} or {iso}.",
+        short=examples.short,
+        iso=examples.iso,
+    )
+    return [TextReply(text, (Option(_("Cancel"), ctx.step_data("cancel")),))]
+
+
+class AwayFlow:
+    """``/away`` without a day: the day asked for, then kept as ``/away DAY`` would."""
+
+    kind = KIND
+
+    def resume(self, ctx: Ctx, state: dict[str, Any]) -> list[Outbound]:
+        """Ask for the day again."""
+        return _ask_until(ctx)
+
+    def on_text(self, ctx: Ctx, state: dict[str, Any], text: str) -> list[Outbound]:
+        """Read the day (a day that cannot be used is asked for again)."""
+        replies = _mark_away(ctx, text)
+        ctx.end()
+        return replies
+
+    def on_choice(self, ctx: Ctx, state: dict[str, Any], data: str) -> list[Outbound]:
+        """Cancel; any other button is an earlier question's."""
+        if data == "cancel":
+            return self.on_cancel(ctx, state)
+        earlier = TextReply(ctx._("That button belongs to an earlier question."))
+        return [earlier, *self.resume(ctx, state)]
+
+    def on_cancel(self, ctx: Ctx, state: dict[str, Any]) -> list[Outbound]:
+        """Stop without marking anything."""
+        ctx.end()
+        return [TextReply(ctx._("Fine, you are not marked away."))]
+
+
+def _mark_away(ctx: Ctx, text: str) -> list[Outbound]:
+    """Mark the person away until the day in ``text`` and tell whom the reminders go to."""
+    _ = ctx._
+    language = ctx.language
+    today = local_today(ctx.config, ctx.now)
+    until = future_day(ctx, text)
     absences.set_absence(ctx.session, ctx.person_id, today, until, ctx.now)
     record(
         ctx.session,
@@ -137,7 +210,8 @@ def away_command(ctx: Ctx, args: tuple[str, ...]) -> list[Outbound]:
 
 
 def register(engine: Engine) -> None:
-    """Add ``/away``."""
+    """Add ``/away`` and its question for the day."""
+    engine.add_flow(AwayFlow())
     engine.add_command(
         Command(
             "away",
@@ -148,4 +222,4 @@ def register(engine: Engine) -> None:
     )
 
 
-__all__ = ["away_command", "future_day", "parse_day", "register"]
+__all__ = ["AwayFlow", "DayExamples", "away_command", "future_day", "parse_day", "register"]

@@ -32,7 +32,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from collectors.absence import future_day
+from collectors.absence import DayExamples, future_day
 from collectors.config import AppConfig
 from collectors.engine import Command, Ctx, Engine, UserError
 from collectors.i18n import N_
@@ -214,7 +214,12 @@ class DeputyFlow:
     def _ask_until(self, ctx: Ctx, state: dict[str, Any]) -> list[Outbound]:
         _ = ctx._
         ctx.save(KIND, state)
-        text = _("Until which day (inclusive)? For example 31.7. or 2025-07-31.")
+        examples = DayExamples.after(local_today(ctx.config, ctx.now))
+        text = _(
+            "Until which day (inclusive)? For example {short} or {iso}.",
+            short=examples.short,
+            iso=examples.iso,
+        )
         return [TextReply(text, (Option(_("Cancel"), ctx.step_data("cancel")),))]
 
     def resume(self, ctx: Ctx, state: dict[str, Any]) -> list[Outbound]:

@@ -11,6 +11,7 @@ from collectors.absence import parse_day
 from collectors.config import AppConfig
 from collectors.engine import Engine
 from collectors.reminder_texts import button_data, resolve_unit, unit_token
+from storage import absences
 from storage.db import Database
 from storage.notify_models import Deputy, Snooze
 from storage.people import Role
@@ -159,7 +160,9 @@ async def test_away_manager_gets_nothing_and_the_deputy_gets_the_reminders(
         "Kaisa Koti (leader, Koti- ja asumispalvelut (en))",
     )
     assert not [o for o in ma.options if "Olli" in o.label]  # another division's manager
-    ma.press("Sanna Sijainen").expect("Until which day")
+    ma.press("Sanna Sijainen").expect(
+        "Until which day (inclusive)? For example 24.9. or 2025-09-24."
+    )
     ma.send("1.13.").expect("I could not read that date")
     ma.send("19.9.").expect(
         "Sanna Sijainen stands in for the manager of Kotihoito A (en) until Fri, Sep 19, 2025"
@@ -257,7 +260,24 @@ async def test_away_refuses_past_and_far_away_days(world: World, engine: Engine)
     ma.send("/away 2025-08-24").expect("That day has already passed")
     ma.send("/away 2027-01-01").expect("more than a year ahead")
     ma.send("/away off").expect("You were not marked away.")
-    ma.send("/away").expect("Tell me until when you are away")
+
+
+async def test_away_without_a_day_asks_for_it_and_keeps_asking_until_one_reads(
+    world: World, engine: Engine, clock: Clock
+) -> None:
+    ma = chat(engine, "ma")
+    # The examples are a month ahead, so that they could be typed as they are.
+    ma.send("/away").expect("Until which day are you away (inclusive)? For example 24.9. or")
+    ma.expect("2025-09-24").expect_button("Cancel")
+    ma.send("next friday").expect("I could not read that date. Write it like 24.9. or 24.9.2025")
+    ma.send("2025-08-24").expect("That day has already passed")
+    ma.send("30.9.").expect("You are marked away until Tue, Sep 30, 2025.")
+    ma.send("/away").expect("You are marked away until Tue, Sep 30, 2025. /away off ends it.")
+    ma.send("/away off").expect("Welcome back!")
+    ma.send("/away").press("Cancel").expect("Fine, you are not marked away.")
+    ma.send("30.9.").expect("Nothing is waiting for an answer right now.")
+    with world.db.session() as session:
+        assert absences.current_absence(session, world.ids["ma"], date(2025, 9, 1)) is None
 
 
 def test_button_data_fits_telegram_and_long_unit_ids_resolve() -> None:
