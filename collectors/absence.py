@@ -4,7 +4,10 @@ While someone is away they get no opening messages, reminders or escalations; a 
 deputy (see :mod:`collectors.deputies`) gets the unit's reminders instead.
 
 Dates are read the way people in Finland write them: ``31.7.``, ``31.7``, ``31.7.2025``,
-``31.7.25`` or ``2025-07-31``; a day and month without a year mean the next such day.
+``31.7.25`` or ``2025-07-31``; a day and month without a year mean the next such day. A day
+may also be named: ``huomenna`` / ``i morgon`` / ``tomorrow``, or a weekday in any of the
+three languages (``perjantaihin``, ``fredag``, ``next Friday``, ``pe``), the next one after
+today.
 """
 
 from __future__ import annotations
@@ -12,8 +15,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
+from babel.dates import get_day_names
+
+from collectors.config import LANGUAGES
 from collectors.engine import Command, Ctx, Engine, UserError
 from collectors.i18n import N_
 from collectors.messages import Option, Outbound, TextReply
@@ -30,17 +37,63 @@ _DAY_MONTH = re.compile(r"(\d{1,2})\.(\d{1,2})(?:\.(\d{4}|\d{2})?)?")
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 
 
+_RELATIVE = {
+    **dict.fromkeys(("tänään", "today", "idag", "i dag"), 0),
+    **dict.fromkeys(("huomenna", "tomorrow", "imorgon", "i morgon"), 1),
+    **dict.fromkeys(("ylihuomenna", "i övermorgon", "day after tomorrow"), 2),
+}
+_LEAD_WORDS = ("ensi ", "next ", "nästa ", "until ", "till ", "på ", "on ")
+
+
+@lru_cache(maxsize=1)
+def _weekday_names() -> tuple[dict[str, int], dict[str, int]]:
+    """Whole weekday names (``perjantai``, ``fredag``, ``Friday``) and abbreviations (``pe``,
+    ``fre``, ``Fri``) in every language, folded, from Babel's locale data."""
+    whole: dict[str, int] = {}
+    short: dict[str, int] = {}
+    for language in LANGUAGES:
+        for context in ("format", "stand-alone"):
+            for number, name in get_day_names("wide", context=context, locale=language).items():
+                whole[name.casefold()] = number
+            for number, name in get_day_names(
+                "abbreviated", context=context, locale=language
+            ).items():
+                short[name.casefold()] = number
+    return whole, short
+
+
+def _named_day(text: str, today: date) -> date | None:
+    """``huomenna``, ``fredag``, ``next Friday``, ``perjantaihin``: today, a day after, or the
+    next such weekday after today; ``None`` for anything else."""
+    words = " ".join(text.casefold().split())
+    if words in _RELATIVE:
+        return today + timedelta(days=_RELATIVE[words])
+    for lead in _LEAD_WORDS:
+        words = words.removeprefix(lead)
+    whole, short = _weekday_names()
+    weekday = short.get(words.rstrip("."))
+    if weekday is None:  # inflected Finnish names begin with the name: perjantaihin, -na
+        weekday = next((n for name, n in whole.items() if words.startswith(name)), None)
+    if weekday is None:
+        return None
+    return today + timedelta(days=(weekday - today.weekday() - 1) % 7 + 1)
+
+
 def parse_day(text: str, today: date) -> date | None:
-    """Read a day typed in a Finnish or ISO form; ``None`` when it is not one.
+    """Read a day typed in a Finnish or ISO form, or named; ``None`` when it is not one.
 
     Args:
-        text: What the person typed, e.g. ``31.7.`` or ``2025-07-31``.
+        text: What the person typed, e.g. ``31.7.``, ``2025-07-31``, ``huomenna`` or
+            ``perjantaihin`` (the next Friday after today).
         today: The organisation's local date; a day without a year is the next such day.
 
     Returns:
         The day, or ``None`` for text that is no valid date.
     """
     value = text.strip()
+    named = _named_day(value, today)
+    if named is not None:
+        return named
     try:
         iso = _ISO.fullmatch(value)
         if iso is not None:

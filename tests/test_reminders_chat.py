@@ -251,8 +251,33 @@ def test_parse_day_reads_finnish_and_iso_dates() -> None:
     assert parse_day("30.9.25", today) == date(2025, 9, 30)
     assert parse_day("2025-09-30", today) == date(2025, 9, 30)
     assert parse_day("25.8.", today) == today
-    for bad in ("31.9.", "2025-02-30", "huomenna", "", "1.2.3.4", "31.13."):
+    for bad in ("31.9.", "2025-02-30", "ensi viikolla", "", "1.2.3.4", "31.13.", "on"):
         assert parse_day(bad, today) is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "day"),
+    [
+        ("tänään", 25),
+        ("huomenna", 26),
+        ("i morgon", 26),
+        ("Tomorrow", 26),
+        ("ylihuomenna", 27),
+        ("perjantaihin", 29),  # Monday 25.8.2025: the Friday of the same week
+        ("perjantaina", 29),
+        ("pe", 29),
+        ("Fri.", 29),
+        ("till fredag", 29),
+        ("next Friday", 29),
+        ("keskiviikkoon", 27),
+        ("maanantai", 32),  # a week from today, not today
+        ("ensi maanantaina", 32),
+        ("söndag", 31),
+    ],
+)
+def test_parse_day_reads_named_days(typed: str, day: int) -> None:
+    today = date(2025, 8, 25)  # a Monday
+    assert parse_day(typed, today) == today + timedelta(days=day - 25)
 
 
 async def test_away_refuses_past_and_far_away_days(world: World, engine: Engine) -> None:
@@ -269,7 +294,7 @@ async def test_away_without_a_day_asks_for_it_and_keeps_asking_until_one_reads(
     # The examples are a month ahead, so that they could be typed as they are.
     ma.send("/away").expect("Until which day are you away (inclusive)? For example 24.9. or")
     ma.expect("2025-09-24").expect_button("Cancel")
-    ma.send("next friday").expect("I could not read that date. Write it like 24.9. or 24.9.2025")
+    ma.send("kohta").expect("I could not read that date. Write it like 24.9. or 24.9.2025")
     ma.send("2025-08-24").expect("That day has already passed")
     ma.send("30.9.").expect("You are marked away until Tue, Sep 30, 2025.")
     ma.send("/away").expect("You are marked away until Tue, Sep 30, 2025. /away off ends it.")
