@@ -27,7 +27,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check bot collectors storage charts tests benchmarks
 
 typecheck: $(STAMP)
-	$(BIN)/mypy bot collectors storage charts
+	$(BIN)/mypy bot collectors storage charts tests benchmarks
 
 ## Benchmarks (not part of `make test`).
 bench: $(STAMP)

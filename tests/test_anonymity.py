@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 import secrets
+import sqlite3
 from datetime import timedelta
 
 import pytest
@@ -148,7 +149,8 @@ def test_a_failed_send_logs_no_answer(
     chat.send("/survey").press("7").press("2").send("ZebraPancake42")
 
     def broken(*args: object, **kwargs: object) -> None:
-        raise IntegrityError("INSERT INTO survey_answer", {"text": "ZebraPancake42"}, None)
+        orig = sqlite3.IntegrityError("UNIQUE constraint failed: survey_answer.id")
+        raise IntegrityError("INSERT INTO survey_answer", {"text": "ZebraPancake42"}, orig)
 
     monkeypatch.setattr(surveys, "store_response", broken)
     chat.press("Send my answers").expect("Sorry, something went wrong")

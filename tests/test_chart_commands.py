@@ -65,6 +65,12 @@ def document(chat: Chat) -> DocumentReply:
     return found
 
 
+def filename(reply: Outbound) -> str:
+    """The file name of a reply that must be a picture or a file."""
+    assert isinstance(reply, ImageReply | DocumentReply), reply
+    return reply.filename
+
+
 def width(png: bytes) -> int:
     return int.from_bytes(png[16:20], "big")
 
@@ -92,7 +98,7 @@ def test_chart_buttons_choose_figure_scope_and_span(seeded: Engine) -> None:
     leader.press("All of").expect("How far back?").press("3 periods")
     trend, bars = pictures(leader)  # the division's trend, then its units side by side
     assert width(trend) == width(bars) == 1080
-    assert [r.filename for r in leader.replies] == [
+    assert [filename(r) for r in leader.replies] == [
         "sick_leave-koti-1.png",
         "sick_leave-koti-2.png",
     ]
@@ -105,11 +111,11 @@ def test_summary_of_a_division_then_of_one_of_its_units(seeded: Engine) -> None:
     leader = person(seeded, "leader", Role.LEADER, "koti")
     leader.send("/summary 2025-T1").expect("The summary of one of its units")
     (division,) = pictures(leader)
-    assert leader.replies[0].filename == "summary-koti-2025-T1.png"
+    assert filename(leader.replies[0]) == "summary-koti-2025-T1.png"
     assert [o.label for o in leader.options] == ["Kotihoito A (en)", "Kotihoito B (en)"]
     leader.press("Kotihoito B")
     (unit,) = pictures(leader)
-    assert unit != division and leader.replies[0].filename == "summary-kotihoito-b-2025-T2.png"
+    assert unit != division and filename(leader.replies[0]) == "summary-kotihoito-b-2025-T2.png"
 
 
 def test_quick_form_and_figures_without_a_span(seeded: Engine) -> None:
@@ -152,7 +158,7 @@ def test_a_unit_is_found_by_its_name(seeded: Engine) -> None:
     leader = person(seeded, "leader", Role.LEADER, "koti")
     leader.send("/summary kotihoito b 2025-T1")  # its Finnish name, lower case
     pictures(leader)
-    assert leader.replies[0].filename == "summary-kotihoito-b-2025-T1.png"
+    assert filename(leader.replies[0]) == "summary-kotihoito-b-2025-T1.png"
     leader.send("/chart Sick leave Kotihoito A (en) 3 2025-T1")  # a figure, then a unit, by name
     assert len(pictures(leader)) == 1
     leader.send("/summary Asiakasohjaus").expect("You can see figures only of your own units.")
@@ -219,7 +225,7 @@ def test_manager_sees_only_their_unit(seeded: Engine) -> None:
     assert units == {"kotihoito-a"}
     manager.send("/summary 2025-T1")
     assert len(pictures(manager)) == 1
-    assert manager.replies[0].filename == "summary-kotihoito-a-2025-T1.png"
+    assert filename(manager.replies[0]) == "summary-kotihoito-a-2025-T1.png"
 
 
 def test_staff_get_only_their_units_survey_results(seeded: Engine, config: AppConfig) -> None:
@@ -277,7 +283,7 @@ def test_a_period_named_by_its_dates_as_written_in_reports(seeded: Engine) -> No
     leader = person(seeded, "leader", Role.LEADER, "koti")
     for written in ("1.1.-30.4.2025", "1.1.2025 - 30.4.2025", "1-4/2025", "1-4.25"):
         leader.send(f"/summary {written}").expect("The summary of one of its units")
-        assert leader.replies[0].filename == "summary-koti-2025-T1.png", written
+        assert filename(leader.replies[0]) == "summary-koti-2025-T1.png", written
     # Dates that are no period of the scheme are told so, with how to name one.
     leader.send("/summary 1-6/2025").expect(
         "No reporting period runs exactly Jan 1\u2009–\u2009Jun 30, 2025.",
@@ -397,6 +403,7 @@ def test_command_line_chart_report_and_export(tmp_path: Path, sqlite_url: str) -
     assert done.exit_code == 0, done.output
     assert png.read_bytes().startswith(PNG)
     by_dates = tmp_path / "by-dates.png"
+    args: tuple[str, ...]  # the options of each command below; their counts differ
     args = ("--unit", "koti", "--period", "1.1.2025 - 30.4.2025", "--out", str(by_dates))
     assert omabot("chart", "sick_leave", *args).exit_code == 0
     assert by_dates.read_bytes() == png.read_bytes()

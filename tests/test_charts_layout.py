@@ -371,7 +371,7 @@ def test_an_nss_legend_names_agreement_not_promoters(drawn: None, locale: str) -
     for index_name, words in expected.items():
         fig = figure_of(IndexChart("I", index_name, rounds, locale))
         legends = [legend for sub in [fig, *fig.subfigs] for legend in sub.legends]
-        legends += [ax.get_legend() for ax in fig.findobj(Axes) if ax.get_legend() is not None]
+        legends += [own for ax in fig.findobj(Axes) if (own := ax.get_legend()) is not None]
         assert [t.get_text() for legend in legends for t in legend.get_texts()] == words
         assert problems(fig, text_boxes(fig)) == [], index_name
 

@@ -39,8 +39,10 @@ def _catalog(language: str) -> dict[str, str]:
     for message in catalog:
         if not message.id:
             continue
-        ids = message.id if isinstance(message.id, tuple) else (message.id,)
-        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        ids = (message.id,) if isinstance(message.id, str) else tuple(message.id)
+        # Babel types a message's string as possibly None; an absent one is untranslated.
+        string = "" if message.string is None else message.string
+        strings = (string,) if isinstance(string, str) else tuple(string)
         if message.fuzzy:
             strings = tuple("" for _s in strings)
         for msgid, msgstr in zip(ids, strings, strict=False):

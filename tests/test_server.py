@@ -284,7 +284,8 @@ async def test_serve_answers_and_stops_after_the_update_in_hand(
     settings = config.model_copy(
         update={"telegram": telegram, "server": ServerConfig(port=port, cpu="any")}
     )
-    transport = TelegramTransport(engine, settings, fake_api.token)
+    # Annotated: the gc.freeze patch above names it before this line, where mypy cannot infer it.
+    transport: TelegramTransport = TelegramTransport(engine, settings, fake_api.token)
     stop = asyncio.Event()
     running = asyncio.create_task(serve(transport, stop, webhook_secret=SECRET, services=[gate]))
     base = f"http://127.0.0.1:{port}"

@@ -119,6 +119,10 @@ def test_closing_a_round_without_answers_keeps_empty_counts(any_db: Database) ->
         assert survey_figures.round_counts(session, rid).given == {}
 
 
+# unit, question, value, text: one survey_answer row to insert.
+_AnswerRow = tuple[str, str, int | None, str | None]
+
+
 def _insert_closed_round_at_0002(connection: object, round_id: str, closed: bool) -> None:
     execute = connection.execute  # type: ignore[attr-defined]
     execute(
@@ -134,7 +138,8 @@ def _insert_closed_round_at_0002(connection: object, round_id: str, closed: bool
             "closed": NOW if closed else None,
         },
     )
-    rows = [("u1", "*", None, None)] * 3 + [("u2", "*", None, None)]
+    rows: list[_AnswerRow] = [("u1", "*", None, None)] * 3
+    rows += [("u2", "*", None, None)]
     rows += [("u1", "nps", 9, None), ("u1", "nps", 9, None), ("u1", "nps", 2, None)]
     rows += [("u2", "nps", 7, None), ("u1", "improve", None, "Kiitos"), ("u2", "nss", None, None)]
     for unit, question, value, written in rows:

@@ -9,7 +9,12 @@ import pytest
 from sqlmodel import Session, select
 
 from collectors.config import AppConfig
-from collectors.survey_results import GroupResult, ResultsNotAvailable, survey_results
+from collectors.survey_results import (
+    GroupResult,
+    QuestionResult,
+    ResultsNotAvailable,
+    survey_results,
+)
 from collectors.survey_suppression import Hidden
 from storage import surveys
 from storage.db import Database
@@ -61,6 +66,13 @@ def _by_unit(results: list[GroupResult]) -> dict[str, GroupResult]:
     return {g.unit_id: g for g in results}
 
 
+def _question(group: GroupResult, question_id: str) -> QuestionResult:
+    """``group``'s result for ``question_id``, which the test expects to be there."""
+    result = group.question(question_id)
+    assert result is not None, question_id
+    return result
+
+
 def test_nps_and_nss_match_hand_computed_values(any_db: Database, config: AppConfig) -> None:
     with any_db.session() as session:
         rid = _round(session)
@@ -84,22 +96,22 @@ def test_nps_and_nss_match_hand_computed_values(any_db: Database, config: AppCon
         "ohjaus",
     ]
     assert all(g.shown for g in groups.values())
-    a_nps = groups["kotihoito-a"].question("nps")
+    a_nps = _question(groups["kotihoito-a"], "nps")
     assert a_nps.index == pytest.approx(20.0)
     assert (a_nps.promoters, a_nps.passives, a_nps.detractors) == (2, 2, 1)
     assert a_nps.promoters_pct == pytest.approx(40.0)
     assert a_nps.mean == pytest.approx(37 / 5)
-    assert groups["kotihoito-a"].question("nss").index == pytest.approx(40.0)
-    assert groups["kotihoito-b"].question("nss").index == pytest.approx(0.0)
-    assert groups["ohjaus"].question("nps").index == pytest.approx(-100.0)
-    assert groups["ohjaus"].question("nss").index == pytest.approx(-100.0)
+    assert _question(groups["kotihoito-a"], "nss").index == pytest.approx(40.0)
+    assert _question(groups["kotihoito-b"], "nss").index == pytest.approx(0.0)
+    assert _question(groups["ohjaus"], "nps").index == pytest.approx(-100.0)
+    assert _question(groups["ohjaus"], "nss").index == pytest.approx(-100.0)
     # The division sums its units: 4 promoters and 2 detractors of 10 -> 20.
-    koti = groups["koti"].question("nps")
+    koti = _question(groups["koti"], "nps")
     assert (koti.answers, koti.index) == (10, pytest.approx(20.0))
     # The county: 4 promoters, 7 detractors of 15 -> (4 - 7) / 15 = -20.
-    assert groups["county"].question("nps").index == pytest.approx(-20.0)
+    assert _question(groups["county"], "nps").index == pytest.approx(-20.0)
     assert groups["county"].respondents == 15
-    assert dict(groups["kotihoito-b"].question("nss").distribution) == {
+    assert dict(_question(groups["kotihoito-b"], "nss").distribution) == {
         1: 0,
         2: 0,
         3: 5,
@@ -160,8 +172,8 @@ def test_small_unit_counts_only_in_its_parent(any_db: Database, config: AppConfi
     # Showing A beside koti would give B's two answers by subtraction: A is hidden instead.
     assert (a.shown, a.hidden, a.respondents) == (False, Hidden.COMPLEMENT, None)
     assert koti.shown and koti.respondents == 7
-    assert koti.question("nps").detractors == 2
-    improve = koti.question("improve")
+    assert _question(koti, "nps").detractors == 2
+    improve = _question(koti, "improve")
     assert improve.shown and improve.texts == tuple(
         sorted(["Enemmän aikaa asiakkaille"] * 5 + ["Parempi perehdytys"] * 2)
     )
@@ -177,9 +189,9 @@ def test_free_text_needs_the_minimum_of_writers(any_db: Database, config: AppCon
         _close(session, rid)
         groups = _by_unit(survey_results(session, config, rid))
     assert groups["kotihoito-a"].shown
-    assert not groups["kotihoito-a"].question("improve").shown  # three texts only
-    assert groups["kotihoito-a"].question("improve").texts == ()
-    koti = groups["koti"].question("improve")
+    assert not _question(groups["kotihoito-a"], "improve").shown  # three texts only
+    assert _question(groups["kotihoito-a"], "improve").texts == ()
+    koti = _question(groups["koti"], "improve")
     assert koti.shown and koti.answers == 6
 
 

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import time_machine
 from click.testing import CliRunner
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.cli import cli
 from bot.demo import demo_value, prepare_demo, reporting_units
@@ -300,7 +300,7 @@ def test_demo_seed_people_and_history(tmp_path: Path) -> None:
                 submission = reports.get_submission(session, period_id, unit)
                 assert submission is not None and submission.status == "submitted"
         assert reports.get_submission(session, "2025-T2", "kotihoito-a") is None
-        rounds = session.exec(select(SurveyRound).order_by(SurveyRound.opens_at)).all()
+        rounds = session.exec(select(SurveyRound).order_by(col(SurveyRound.opens_at))).all()
         answers = session.exec(select(SurveyAnswer.question_id)).all()
     db.dispose()
     assert seed.survey_rounds == (3, True)
