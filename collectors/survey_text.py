@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from itertools import groupby
 
 from collectors.config import AppConfig
 from collectors.i18n import Translator, translator
@@ -95,6 +97,11 @@ def show_percent(value: float, language: str) -> str:
     return format_number(float(_whole(value)), NumberKind.PERCENT, language)
 
 
+def _counted(texts: Sequence[str]) -> list[tuple[str, int]]:
+    """Alphabetical texts with the same ones told once, with how many gave them."""
+    return [(text, len(list(same))) for text, same in groupby(texts)]
+
+
 def _question_lines(question: SurveyQuestion, result: QuestionResult, _: Translator) -> list[str]:
     language = _.language
     name = question.label(language)
@@ -102,7 +109,10 @@ def _question_lines(question: SurveyQuestion, result: QuestionResult, _: Transla
         return [_("{question}: too few answers to show.", question=name)]
     if result.kind is QuestionKind.TEXT:
         lines = [_("{question} ({count} answers):", question=name, count=result.answers)]
-        return lines + [f"  • {text}" for text in result.texts]
+        return lines + [
+            f"  • {text}" if times == 1 else f"  • {text} (×{times})"
+            for text, times in _counted(result.texts)
+        ]
     if result.index_kind is not None and result.index is not None:
         figures = {
             "question": name,

@@ -78,8 +78,10 @@ def test_whole_round_with_several_people(engine: Engine, clock: Clock) -> None:
         "Testialue (en): not shown",
     )
     manager.expect_not("Less paperwork", "Asiakasohjaus")
-    # Texts are listed once, under the manager's own unit, not again under the division.
-    assert manager.text.count("More time with clients") == 6
+    # Texts are listed once, under the manager's own unit, not again under the division, and
+    # the same text from six people once, with how many gave it.
+    manager.expect("• More time with clients (×6)")
+    assert manager.text.count("More time with clients") == 1
     team[0].send("/results").expect("Kotihoito A (en): 6 answers")
     lonely.send("/results").expect(
         "Asiakasohjaus (en): fewer than 5 answers", "Testialue (en): not shown"
