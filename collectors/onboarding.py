@@ -11,7 +11,11 @@ from sqlmodel import Session
 from collectors.engine import Command, Ctx, Engine
 from collectors.i18n import LANGUAGE_NAMES, N_, pick_language, translator
 from collectors.messages import Inbound, Option, Outbound, TextReply
+from collectors.reminder_texts import day_text
+from collectors.reporting import open_periods
+from collectors.survey_text import last_answer_day
 from collectors.vocabulary import ROLE_NAMES
+from storage import surveys
 from storage.audit import record
 from storage.models import Invitation, Person
 from storage.people import (
@@ -122,19 +126,36 @@ def _welcome(
     replies: list[Outbound] = [TextReply(text)]
     if first_time:
         replies.append(language_question(language))
-    replies.append(TextReply(next_steps(invitation.role, language)))
+    replies.append(TextReply(next_steps(engine, session, invitation, language, now)))
     return replies
 
 
-def next_steps(role: str, language: str) -> str:
-    """What a person with ``role`` can do next."""
+def next_steps(
+    engine: Engine, session: Session, invitation: Invitation, language: str, now: datetime
+) -> str:
+    """What the person the invitation made can do next: a report or survey open now first."""
     _ = translator(language)
+    role = invitation.role
     if role == Role.MANAGER:
+        periods = open_periods(session, engine.config, now)
+        if periods:
+            return _(
+                "The report of {period} is open until {date}: start it with /report.",
+                period=periods[0].short_label(),
+                date=day_text(periods[0].deadline, language),
+            )
         return _("I will remind you when a report period opens. You can start now with /report.")
     if role == Role.STAFF:
+        asked = [r for r in surveys.open_rounds(session, now) if invitation.unit_id in r.unit_ids]
+        if asked:
+            return _(
+                "The staff survey is open until {date}: answer it with /survey. Nobody can see "
+                "your own answers.",
+                date=day_text(last_answer_day(engine.config, asked[0]), language),
+            )
         return _(
-            "A few times a year I will ask you two short anonymous questions about your workplace. "
-            "Nobody can see your own answers."
+            "A few times a year I will ask you a few short anonymous questions about your "
+            "workplace. Nobody can see your own answers."
         )
     if role == Role.LEADER:
         return _("Use /status to see who has reported, and /summary for the figures.")

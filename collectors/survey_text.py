@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import groupby
 
@@ -23,10 +23,15 @@ START_PREFIX = "survey"
 INDEX_NAMES = {IndexKind.NPS: "NPS", IndexKind.NSS: "NSS"}
 
 
+def last_answer_day(config: AppConfig, row: SurveyRound) -> date:
+    """The last day a round takes answers, in the organisation's time (it closes at the
+    midnight after it)."""
+    return (aware(row.closes_at).astimezone(config.tz) - timedelta(microseconds=1)).date()
+
+
 def last_open_day(config: AppConfig, row: SurveyRound) -> str:
     """The last day a round takes answers, as ``dd.mm.yyyy`` in the organisation's time."""
-    last = aware(row.closes_at).astimezone(config.tz) - timedelta(microseconds=1)
-    return last.strftime("%d.%m.%Y")
+    return last_answer_day(config, row).strftime("%d.%m.%Y")
 
 
 def start_button(_: Translator, round_id: str) -> Option:
@@ -267,6 +272,7 @@ __all__ = [
     "closed_notice",
     "group_lines",
     "invitation",
+    "last_answer_day",
     "last_open_day",
     "reminder",
     "results_text",

@@ -290,6 +290,18 @@ def test_guessing_invitation_codes_is_rate_limited(engine: Engine) -> None:
     guesser.send(f"/start {good}").expect("Too many attempts")
 
 
+def test_a_manager_who_joins_hears_of_the_open_report_or_of_the_reminders(
+    engine: Engine, clock: Clock
+) -> None:
+    join(engine, "m-new", Role.MANAGER, "kotihoito-a", "en").expect(
+        "The report of T2/2025 is open until Sun, Sep 21, 2025: start it with /report."
+    )
+    clock.advance(days=30)
+    join(engine, "m-later", Role.MANAGER, "kotihoito-b", "en").expect(
+        "I will remind you when a report period opens."
+    )
+
+
 def test_after_the_deadline_nothing_is_open(engine: Engine, clock: Clock) -> None:
     chat = manager(engine)
     clock.advance(days=30)

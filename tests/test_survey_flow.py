@@ -116,6 +116,16 @@ def test_results_of_one_unit_by_its_name_and_of_a_round_by_its_label(
     own.send("/results Kotihoito A").expect("Kotihoito A (en): 5 answers")
 
 
+def test_staff_who_join_hear_of_the_open_survey_or_of_the_rounds_to_come(engine: Engine) -> None:
+    join(engine, "s-early", Role.STAFF, "kotihoito-a", "en").expect(
+        "A few times a year I will ask you a few short anonymous questions"
+    )
+    open_staff_round(engine)
+    join(engine, "s-new", Role.STAFF, "kotihoito-a", "en").expect(
+        "The staff survey is open until Tue, Sep 23, 2025: answer it with /survey."
+    )
+
+
 def test_second_answer_is_refused_politely(engine: Engine) -> None:
     open_staff_round(engine)
     chat = answer(staff(engine, "s1"), "9", "5")
