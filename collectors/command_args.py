@@ -2,8 +2,8 @@
 
 Arguments come in any order (``/summary 2025-T1 kotihoito-a``): a unit by its id or name
 (``/summary Kotihoito A``), a period, a number of periods or a language code, each
-recognised by its form. A period is its id or its
-dates as written in reports, spaces around the dash allowed (``/summary 1.5. - 31.8.2025``).
+recognised by its form. A period is its id or its dates as written in reports, spaces around
+the dash allowed (``/summary 1.5. - 31.8.2025``).
 """
 
 from __future__ import annotations
