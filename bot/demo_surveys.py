@@ -122,9 +122,9 @@ def closed_rounds(
                 nps = min(10, max(0, round(rng.gauss(7.2 + 0.3 * n, 2.2))))
                 nss = min(5, max(1, round(rng.gauss(3.9, 0.9))))
                 drawn: dict[str, int | str] = {"nps": nps, "nss": nss}
-                for question in asked:
+                for question in (q for q in asked if q.id not in drawn):
                     answer = _other_answer(question, config.default_language, others)
-                    if question.id not in drawn and answer is not None:
+                    if answer is not None:
                         drawn[question.id] = answer
                 surveys.store_response(
                     session,
