@@ -12,8 +12,8 @@ from sqlmodel import Session
 from collectors.config import AppConfig
 from collectors.period_sequence import period_containing, periods_between, previous_period
 from collectors.period_text import parse_period_text
-from collectors.periods import Period, Scheme, period_from_id
-from collectors.reporting import local_today, open_periods, to_period
+from collectors.periods import Period, Scheme
+from collectors.reporting import find_period, local_today, open_periods, to_period
 from storage import reports
 
 MAX_SPAN = 12
@@ -23,14 +23,12 @@ MAX_SPAN = 12
 def parse_period(session: Session, config: AppConfig, text: str) -> Period | None:
     """The period named in a command, or ``None`` when the text names none.
 
-    By its id (``2025-T2``, or the id of a period opened by hand), or by its dates as written
+    By its id (``2025-T2``, or the id of a period opened by hand), as the bot shows it
+    (``T2/2025``), or by its dates as written
     in reports (``5-8/2025``, ``1.5.-31.8.2025``: :func:`collectors.period_text.parse_period_text`).
     """
-    row = reports.get_period(session, text.strip())
-    if row is not None:
-        return to_period(row)
     try:
-        return period_from_id(text, config.periods)
+        return find_period(session, config, text)
     except ValueError:
         pass
     try:

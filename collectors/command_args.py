@@ -16,7 +16,7 @@ from collectors.chart_scope import folded
 from collectors.config import LANGUAGES, AppConfig
 from collectors.engine import Ctx, UserError
 from collectors.period_text import parse_period_text
-from collectors.periods import Period, dates_label
+from collectors.periods import Period, canonical_period_id, dates_label
 
 LONGEST_PERIOD_TEXT = 3
 """The most words a period text takes: ``1.1.2025``, ``-``, ``30.6.2025``."""
@@ -111,6 +111,8 @@ def unit_named(units: dict[str, str], words: Sequence[str]) -> tuple[str | None,
 
 
 def _is_period_text(text: str) -> bool:
+    if canonical_period_id(text) != " ".join(text.split()):  # "T1 2025" as the bot shows it
+        return True
     try:
         parse_period_text(text)
     except ValueError:

@@ -39,14 +39,16 @@ def export_command(ctx: Ctx, args: tuple[str, ...]) -> list[Outbound]:
         units &= set(Tree(ctx.config).subtree(given.unit))
     rows = reports.export_rows(ctx.session, period.id, units, ctx.language)
     if not rows:
-        return [TextReply(_("No reports have been sent for {period} yet.", period=period.id))]
+        return [
+            TextReply(_("No reports have been sent for {period} yet.", period=period.short_label()))
+        ]
     release(ctx)
     sent = len({r.unit_id for r in rows})
     caption = _.plural(
         "Answers of {period}: {n} report.",
         "Answers of {period}: {n} reports.",
         sent,
-        period=period.id,
+        period=period.short_label(),
     )
     name = f"omavalvonta-{period.id}"
     if formats and formats[-1] == "csv":

@@ -27,6 +27,7 @@ __all__ = [
     "Period",
     "PeriodSettings",
     "Scheme",
+    "canonical_period_id",
     "dates_label",
     "manual_period",
     "period_from_id",
@@ -59,6 +60,11 @@ _LAYOUT: dict[Scheme, tuple[str, int]] = {
 _SCHEME_BY_LETTER = {letter: scheme for scheme, (letter, _) in _LAYOUT.items() if letter}
 _ID_RE = re.compile(r"(?P<year>\d{4})(?:-(?P<letter>[THQM])(?P<number>\d{1,2}))?")
 _MANUAL_ID_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}")
+_LABEL_RE = re.compile(
+    r"(?P<letter>[THQM])(?P<number>\d{1,2}) ?[/ -] ?(?P<year>\d{4}|\d{2})"
+    r"|(?P<year_first>\d{4}) ?[/ ]? ?(?P<letter_after>[THQM])(?P<number_after>\d{1,2})",
+    re.IGNORECASE,
+)
 
 
 class PeriodSettings(BaseModel):
@@ -249,6 +255,23 @@ def _parse_id(period_id: str) -> tuple[Scheme, int, int]:
             f"periods of a year are {example}"
         )
     return scheme, year, number
+
+
+def canonical_period_id(text: str) -> str:
+    """A period written as the bot shows it (``T1/2025``, ``t1/25``, ``T1 2025``, ``2025 T1``)
+    as its id (``2025-T1``); any other text as it is, without surrounding spaces."""
+    value = " ".join(text.split())
+    match = _LABEL_RE.fullmatch(value)
+    if match is None:
+        return value
+    letter = (match["letter"] or match["letter_after"]).upper()
+    number = match["number"] or match["number_after"]
+    year = match["year"] or match["year_first"]
+    if len(year) == 2:
+        year = f"20{year}"
+    if letter == "M":
+        number = number.zfill(2)
+    return f"{year}-{letter}{number}"
 
 
 def period_from_id(period_id: str, settings: PeriodSettings) -> Period:

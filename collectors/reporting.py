@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from collectors.config import AppConfig
 from collectors.period_sequence import period_to_report, previous_period
-from collectors.periods import Period, Scheme, period_from_id
+from collectors.periods import Period, Scheme, canonical_period_id, period_from_id
 from storage import reports
 from storage.models import ReportingPeriod
 
@@ -65,15 +65,18 @@ def open_periods(session: Session, config: AppConfig, now: datetime) -> list[Per
 
 
 def find_period(session: Session, config: AppConfig, period_id: str) -> Period:
-    """A stored period, else the scheme's period with that id.
+    """A stored period, else the scheme's period with that id; the id may also be written as
+    the bot shows it (``T1/2025``: :func:`collectors.periods.canonical_period_id`).
 
     Raises:
         ValueError: for an id that is neither stored nor valid in the scheme.
     """
-    row = reports.get_period(session, period_id)
-    if row is not None:
-        return to_period(row)
-    return period_from_id(period_id, config.periods)
+    canonical = canonical_period_id(period_id)
+    for candidate in dict.fromkeys((period_id.strip(), canonical)):
+        row = reports.get_period(session, candidate)
+        if row is not None:
+            return to_period(row)
+    return period_from_id(canonical, config.periods)
 
 
 def previous_period_id(config: AppConfig, period: Period) -> str | None:

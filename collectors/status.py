@@ -189,10 +189,11 @@ def status_command(ctx: Ctx, args: tuple[str, ...]) -> list[Outbound]:
     access = ctx.access
     if not (access.is_admin or access.led_roots() or access.managed_units()):
         raise UserError(_("Only leaders and unit managers can see the reporting status."))
+    named = " ".join(args) if args else None
     try:
-        period = status_period(ctx.session, ctx.config, ctx.now, args[0] if args else None)
+        period = status_period(ctx.session, ctx.config, ctx.now, named)
     except ValueError:
-        raise UserError(_("I do not know the period {period}.", period=args[0])) from None
+        raise UserError(_("I do not know the period {period}.", period=named)) from None
     if period is None:
         return [TextReply(_("No reporting period has opened yet."))]
     scope = None if access.is_admin else access.visible_units()

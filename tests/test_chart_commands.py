@@ -281,7 +281,7 @@ def test_export_of_everything_for_an_administrator_and_csv_on_request(seeded: En
 
 def test_a_period_named_by_its_dates_as_written_in_reports(seeded: Engine) -> None:
     leader = person(seeded, "leader", Role.LEADER, "koti")
-    for written in ("1.1.-30.4.2025", "1.1.2025 - 30.4.2025", "1-4/2025", "1-4.25"):
+    for written in ("1.1.-30.4.2025", "1.1.2025 - 30.4.2025", "1-4/2025", "1-4.25", "T1/2025"):
         leader.send(f"/summary {written}").expect("The summary of one of its units")
         assert filename(leader.replies[0]) == "summary-koti-2025-T1.png", written
     # Dates that are no period of the scheme are told so, with how to name one.
@@ -293,6 +293,17 @@ def test_a_period_named_by_its_dates_as_written_in_reports(seeded: Engine) -> No
     finn = join(seeded, "johtaja", Role.LEADER, "koti", "fi")
     finn.press("Suomi").send("/summary 1-6/2025")
     finn.expect("Yhtäkään raportointikautta ei ole tasan 1.1.–30.6.2025.", "2025-T2")
+
+
+def test_a_period_named_as_the_bot_shows_it(seeded: Engine) -> None:
+    leader = person(seeded, "leader", Role.LEADER, "koti")
+    for written in ("T1/2025", "t1/25", "T1 2025", "2025 T1"):
+        leader.send(f"/summary {written}").expect("The summary of one of its units")
+        assert filename(leader.replies[0]) == "summary-koti-2025-T1.png", written
+    leader.send("/status T1 2025").expect("Reporting status of T1/2025")
+    leader.send("/status T9/2025").expect("I do not know the period T9/2025.")
+    leader.send("/export T1/2025 csv")
+    assert document(leader).caption.startswith("Answers of T1/2025:")
 
 
 def test_a_period_opened_by_hand_is_found_by_its_dates(seeded: Engine) -> None:

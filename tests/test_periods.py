@@ -19,7 +19,14 @@ from collectors.period_sequence import (
     previous_period,
 )
 from collectors.period_text import parse_period_text
-from collectors.periods import Period, PeriodSettings, Scheme, manual_period, period_from_id
+from collectors.periods import (
+    Period,
+    PeriodSettings,
+    Scheme,
+    canonical_period_id,
+    manual_period,
+    period_from_id,
+)
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 DEFAULT = PeriodSettings()
@@ -415,3 +422,23 @@ def test_period_is_hashable_and_frozen() -> None:
     with pytest.raises(AttributeError):
         t1.id = "x"  # type: ignore[misc]
     assert isinstance(t1, Period)
+
+
+@pytest.mark.parametrize(
+    ("written", "period_id"),
+    [
+        ("T1/2025", "2025-T1"),
+        ("t1/25", "2025-T1"),
+        (" T1 2025 ", "2025-T1"),
+        ("2025 T1", "2025-T1"),
+        ("2025T1", "2025-T1"),
+        ("H2 / 2025", "2025-H2"),
+        ("Q4/25", "2025-Q4"),
+        ("M3/2025", "2025-M03"),
+        ("2025-T1", "2025-T1"),
+        ("1-4/2025", "1-4/2025"),  # dates, read elsewhere
+        ("kevät-2025", "kevät-2025"),  # a manual period's id stays as it is
+    ],
+)
+def test_a_period_as_the_bot_shows_it_is_read_as_its_id(written: str, period_id: str) -> None:
+    assert canonical_period_id(written) == period_id
