@@ -22,7 +22,7 @@ from collectors.config import (
 )
 from collectors.i18n import Translator
 from collectors.survey_config import SurveyQuestion, question_catalog
-from collectors.vocabulary import GOAL_STATUS_NAMES
+from collectors.vocabulary import GOAL_STATUS_NAMES, folded
 
 
 @dataclass(frozen=True)
@@ -185,11 +185,6 @@ MIN_PREFIX = 3
 """Fewest letters a figure's name is looked up by when it is not typed out whole."""
 
 
-def folded(text: str) -> str:
-    """A name as compared with what someone typed: case folded, one space between words."""
-    return " ".join(text.casefold().split())
-
-
 def match_figures(
     candidates: Sequence[ChartMetric], words: Sequence[str]
 ) -> tuple[list[ChartMetric], int]:
@@ -259,7 +254,6 @@ __all__ = [
     "chart_metrics",
     "drawn",
     "find_metric",
-    "folded",
     "full_scope",
     "is_total",
     "match_figures",

@@ -12,11 +12,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from collectors.chart_periods import MAX_SPAN, default_period, parse_period
-from collectors.chart_scope import folded
 from collectors.config import LANGUAGES, AppConfig
 from collectors.engine import Ctx, UserError
 from collectors.period_text import parse_period_text
 from collectors.periods import Period, canonical_period_id, dates_label
+from collectors.vocabulary import folded
 
 LONGEST_PERIOD_TEXT = 3
 """The most words a period text takes: ``1.1.2025``, ``-``, ``30.6.2025``."""

@@ -9,10 +9,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from collectors.config import CHOICE_KINDS, MetricConfig, MetricKind
-from collectors.i18n import Translator
+from collectors.config import CHOICE_KINDS, LANGUAGES, MetricConfig, MetricKind
+from collectors.i18n import Translator, translator
 from collectors.numbers import NOT_AVAILABLE_WORDS, NumberKind, ReadError, read_number
 from collectors.report_text import bounds_text, choice_ids, choice_label, read_error_text
+from collectors.vocabulary import folded
 from storage.reports import AnswerValue
 
 SUSPICIOUS_RATIO = 10.0
@@ -148,24 +149,47 @@ def _number(
     return Accepted(value)
 
 
+MIN_CHOICE_PREFIX = 3
+"""Fewest letters an option is found by when its name is not typed out whole."""
+
+
+def _named_choice(metric: MetricConfig, ids: Sequence[str], token: str) -> str | None:
+    """The option ``token`` (folded) names: its number on the buttons, its id, its label in any
+    language, or the start of one label only (``lääke`` for Lääkehoito)."""
+    if token.isdecimal():
+        return ids[int(token) - 1] if 1 <= int(token) <= len(ids) else None
+    translators = [translator(language) for language in LANGUAGES]
+    names = {
+        choice: {choice, *(folded(choice_label(metric, choice, t)) for t in translators)}
+        for choice in ids
+    }
+    whole = [choice for choice, known in names.items() if token in known]
+    if whole:
+        return whole[0]
+    if len(token) < MIN_CHOICE_PREFIX:
+        return None
+    begun = [c for c, known in names.items() if any(n.startswith(token) for n in known)]
+    return begun[0] if len(begun) == 1 else None
+
+
 def _choice(metric: MetricConfig, text: str, _: Translator) -> Interpretation:
     ids = choice_ids(metric)
     if is_not_available(text):
         return Accepted(AnswerValue("not_available", raw=text))
     picked: list[str] = []
     for part in text.replace(";", ",").split(","):
-        token = part.strip().lower()
+        token = folded(part)
         if not token:
             continue
-        match = None
-        if token.isdecimal() and 1 <= int(token) <= len(ids):
-            match = ids[int(token) - 1]
-        else:
-            for choice in ids:
-                if token in (choice, choice_label(metric, choice, _).lower()):
-                    match = choice
+        match = _named_choice(metric, ids, token)
         if match is None:
-            return Rejected(_("Please choose with the buttons (or type the option's number)."))
+            return Rejected(
+                _(
+                    "I did not find “{word}” among the options. Choose with the buttons, or "
+                    "type an option's number or name.",
+                    word=part.strip()[:40],
+                )
+            )
         if match not in picked:
             picked.append(match)
     if not picked:

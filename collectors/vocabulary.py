@@ -27,3 +27,8 @@ ROLE_NAMES: dict[str, str] = {
     "manager": N_("unit manager"),
     "staff": N_("staff member"),
 }
+
+
+def folded(text: str) -> str:
+    """A name as compared with what someone typed: case folded, one space between words."""
+    return " ".join(text.casefold().split())

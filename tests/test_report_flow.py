@@ -55,6 +55,25 @@ def test_whole_report_every_kind(engine: Engine) -> None:
     assert answers["actions"].text == "Lääkehoidon kaksoistarkistus otettu käyttöön."
 
 
+def test_options_are_typed_by_name_in_any_language_or_by_their_start(engine: Engine) -> None:
+    chat = manager(engine)
+    chat.send("/report")
+    for answer in ("10", "95", "13:25", "5"):
+        chat.send(answer)
+    chat.expect("5/11", "Most common event types")
+    chat.send("lääke, potilas").expect("I did not find “potilas” among the options.", "5/11")
+    chat.send("mu").expect("I did not find “mu”")  # too short a start to look up (Muu)
+    chat.send("lääke; Olycka/fall, VIOLENCE or threat").expect("6/11")  # fi start, sv, en
+    chat.send("12,5").expect("7/11")
+    chat.send("kyl").expect("8/11")  # the start of Kyllä
+    with engine.db.session() as session:
+        sub = reports.get_submission(session, "2025-T2", "kotihoito-a")
+        assert sub is not None and sub.id is not None
+        answers = reports.answers_of(session, sub.id)
+    assert answers["incident_types"].choices == ["medication", "fall", "violence"]
+    assert answers["plan_updated"].choices == ["yes"]
+
+
 def _seed_previous(engine: Engine) -> None:
     """A submitted 2025-T1 report for Kotihoito A, so "last period" has values."""
     submit_last_period(engine, {"decisions": 1000, "assessments_7d": 96, "incidents": 3})
@@ -74,7 +93,7 @@ def test_bad_input_at_every_kind_gets_a_reason_and_the_question_again(engine: En
     chat.send("1:99:00").expect("I could not read that as a duration.", "3/11")
     chat.send("13:25").expect("4/11")
     chat.send("5").expect("5/11")
-    chat.send("something else").expect("Please choose with the buttons", "5/11")
+    chat.send("something else").expect("I did not find “something else” among the options.", "5/11")
     chat.send("1, 3").expect("6/11")
     chat.send("").expect("I did not get a number.", "6/11")
     chat.send("x" * 3000).expect("too long", "6/11")

@@ -243,7 +243,7 @@ async def test_bad_input_at_every_kind(bot: Harness, engine: Engine) -> None:
     (await person.send("1:99:00")).expect("I could not read that as a duration.", "3/11")
     (await person.send("13:25")).expect("4/11")
     (await person.send("5")).expect("5/11")
-    (await person.send("something else")).expect("Please choose with the buttons", "5/11")
+    (await person.send("something else")).expect("I did not find “something else”", "5/11")
     (await person.send("1, 3")).expect("6/11")
     (await person.send("")).expect("I did not get a number.", "6/11")
     (await person.send("x" * 3000)).expect("too long", "6/11")
