@@ -22,7 +22,7 @@ from collectors.config import (
 )
 from collectors.i18n import Translator
 from collectors.survey_config import SurveyQuestion, question_catalog
-from collectors.vocabulary import GOAL_STATUS_NAMES, folded
+from collectors.vocabulary import GOAL_STATUS_NAMES, MIN_PREFIX, folded
 
 
 @dataclass(frozen=True)
@@ -179,10 +179,6 @@ def find_metric(config: AppConfig, token: str) -> ChartMetric | None:
     name (see :func:`match_figures`); ``None`` for none or several."""
     found, _used = match_figures(chart_metrics(config), [token])
     return found[0] if len(found) == 1 else None
-
-
-MIN_PREFIX = 3
-"""Fewest letters a figure's name is looked up by when it is not typed out whole."""
 
 
 def match_figures(

@@ -13,7 +13,7 @@ from collectors.config import CHOICE_KINDS, LANGUAGES, MetricConfig, MetricKind
 from collectors.i18n import Translator, translator
 from collectors.numbers import NOT_AVAILABLE_WORDS, NumberKind, ReadError, read_number
 from collectors.report_text import bounds_text, choice_ids, choice_label, read_error_text
-from collectors.vocabulary import folded
+from collectors.vocabulary import folded, named
 from storage.reports import AnswerValue
 
 SUSPICIOUS_RATIO = 10.0
@@ -149,27 +149,15 @@ def _number(
     return Accepted(value)
 
 
-MIN_CHOICE_PREFIX = 3
-"""Fewest letters an option is found by when its name is not typed out whole."""
-
-
 def _named_choice(metric: MetricConfig, ids: Sequence[str], token: str) -> str | None:
-    """The option ``token`` (folded) names: its number on the buttons, its id, its label in any
+    """The option ``token`` names: its number on the buttons, its id, its label in any
     language, or the start of one label only (``lääke`` for Lääkehoito)."""
     if token.isdecimal():
         return ids[int(token) - 1] if 1 <= int(token) <= len(ids) else None
     translators = [translator(language) for language in LANGUAGES]
-    names = {
-        choice: {choice, *(folded(choice_label(metric, choice, t)) for t in translators)}
-        for choice in ids
-    }
-    whole = [choice for choice, known in names.items() if token in known]
-    if whole:
-        return whole[0]
-    if len(token) < MIN_CHOICE_PREFIX:
-        return None
-    begun = [c for c, known in names.items() if any(n.startswith(token) for n in known)]
-    return begun[0] if len(begun) == 1 else None
+    names = [{choice, *(choice_label(metric, choice, t) for t in translators)} for choice in ids]
+    found = named(names, token)
+    return None if found is None else ids[found]
 
 
 def _choice(metric: MetricConfig, text: str, _: Translator) -> Interpretation:

@@ -47,6 +47,7 @@ from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from collectors.config import LANGUAGES
 from collectors.engine import Ctx, UserError
 from collectors.messages import Outbound, TextReply
 from collectors.survey_config import QuestionKind, SurveyDefinition, SurveyQuestion
@@ -55,6 +56,7 @@ from collectors.survey_messages import SURVEY_KIND
 from collectors.survey_results import definition_of, questions_of
 from collectors.survey_screens import question_screen, review_screen, unit_screen
 from collectors.survey_text import last_open_day, start_button
+from collectors.vocabulary import named
 from storage import surveys
 from storage.survey_models import SurveyRound
 
@@ -252,7 +254,7 @@ class SurveyFlow:
         ]
 
     def on_text(self, ctx: Ctx, state: dict[str, Any], text: str) -> list[Outbound]:
-        """Read a typed answer: free text, or a number of the scale."""
+        """Read a typed answer: free text, a number of the scale, or an option by its name."""
         _ = ctx._
         row = self._open_round(ctx, state)
         if state.get("stage") != "question":
@@ -276,6 +278,19 @@ class SurveyFlow:
         if question.kind is QuestionKind.SCALE and number in question.values():
             answers[question.id] = number
             return self._next(ctx, state, answers)
+        if question.kind is QuestionKind.CHOICE:
+            labels = [{c.label.get(language) for language in LANGUAGES} for c in question.choices]
+            position = named(labels, typed)
+            if position is not None:
+                answers[question.id] = position
+                return self._next(ctx, state, answers)
+        if question.kind is QuestionKind.SCALE and number is not None:
+            hint = _(
+                "Please answer with a number from {low} to {high}, or with the buttons.",
+                low=question.min,
+                high=question.max,
+            )
+            return [TextReply(hint), *self._ask(ctx, state)]
         return [TextReply(_("Please answer with the buttons.")), *self._ask(ctx, state)]
 
     def _next(self, ctx: Ctx, state: dict[str, Any], answers: dict[str, Any]) -> list[Outbound]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
+
 from collectors.config import Area
 from collectors.i18n import N_
 
@@ -32,3 +34,21 @@ ROLE_NAMES: dict[str, str] = {
 def folded(text: str) -> str:
     """A name as compared with what someone typed: case folded, one space between words."""
     return " ".join(text.casefold().split())
+
+
+MIN_PREFIX = 3
+"""Fewest letters a name is found by when it is not typed out whole."""
+
+
+def named(options: Sequence[Collection[str]], typed: str) -> int | None:
+    """The position of the option ``typed`` names: one of its names whole (case and spacing
+    aside), else the start of names of one option only, :data:`MIN_PREFIX` letters or more."""
+    token = folded(typed)
+    known = [{folded(name) for name in names} for names in options]
+    whole = [n for n, names in enumerate(known) if token in names]
+    if whole:
+        return whole[0]
+    if len(token) < MIN_PREFIX:
+        return None
+    begun = [n for n, names in enumerate(known) if any(name.startswith(token) for name in names)]
+    return begun[0] if len(begun) == 1 else None

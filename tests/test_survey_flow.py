@@ -200,7 +200,7 @@ def test_buttons_language_and_scales(engine: Engine) -> None:
 def test_typing_a_number_and_bad_input(engine: Engine) -> None:
     open_staff_round(engine)
     chat = staff(engine, "s1")
-    chat.send("/survey").send("11").expect("Please answer with the buttons", "1/3")
+    chat.send("/survey").send("11").expect("Please answer with a number from 0 to 10", "1/3")
     chat.send("ten").expect("Please answer with the buttons")
     chat.send("10").expect("2/3")
     chat.press("5").send("x" * 501).expect("at most 500 characters", "3/3")
@@ -288,3 +288,32 @@ def test_a_unit_too_small_to_be_shown_stores_under_its_parent(engine: Engine) ->
         units = {(r.unit_id, r.value) for r in session.exec(select(SurveyAnswer)).all()}
     assert ("koti", 9) in units and ("kotihoito-a", 8) in units
     assert not any(unit == "kotihoito-b" for unit, _value in units)
+
+
+def test_typed_answers_a_scale_by_number_and_an_option_by_its_name(engine: Engine) -> None:
+    shift = {
+        "id": "shift",
+        "kind": "choice",
+        "text": {"fi": "Vuoro?", "sv": "Skift?", "en": "Which shift?"},
+        "choices": [
+            {"id": "day", "label": {"fi": "Päivä", "sv": "Dag", "en": "Day"}},
+            {"id": "night", "label": {"fi": "Yö", "sv": "Natt", "en": "Night"}},
+            {"id": "evening", "label": {"fi": "Ilta", "sv": "Kväll", "en": "Evening"}},
+        ],
+    }
+    staff_survey = {"id": "staff", "name": {"fi": "K", "sv": "E", "en": "Staff survey"}}
+    config = small_config(
+        surveys={
+            "questions": [shift],
+            "definitions": [staff_survey | {"questions": ["nps", "shift"]}],
+        }
+    )
+    custom = build_engine(engine.db, config, clock=engine.clock, secret=b"test-secret")
+    open_staff_round(custom)
+    chat = staff(custom, "s1")
+    chat.send("/survey").expect("1/2")
+    chat.send("11").expect("Please answer with a number from 0 to 10, or with the buttons.", "1/2")
+    chat.send("9").expect("2/2", "Which shift?")
+    chat.send("d").expect("Please answer with the buttons.", "2/2")  # too short a start
+    chat.send("natt").expect("Ready to send?", "2. Which shift?: Night")  # Swedish, any case
+    chat.press("◀ Back").send("eve").expect("2. Which shift?: Evening")  # the start of a name
