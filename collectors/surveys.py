@@ -23,6 +23,7 @@ from collectors.i18n import N_
 from collectors.messages import Outbound, TextReply
 from collectors.survey_flow import SurveyFlow
 from collectors.survey_results import (
+    GroupResult,
     closed_rounds,
     definition_of,
     questions_of,
@@ -36,6 +37,8 @@ from storage.people import ancestors, subtree_ids
 from storage.survey_models import SurveyRound
 
 RESULT_ROLES = frozenset({"staff", "manager", "leader", "admin"})
+MAX_GROUPS_LISTED = 30
+"""The most groups one ``/results`` reply lists before it keeps to the top levels."""
 
 
 def own_units(ctx: Ctx) -> set[str] | None:
@@ -112,6 +115,7 @@ def show_results(ctx: Ctx, reference: str | None = None, unit: str | None = None
     results = survey_results(ctx.session, ctx.config, row.id, scope)
     if not results:
         raise UserError(_("That survey round did not ask your units."))
+    listed = in_brief(results, _anchors(ctx) if unit is None else {unit})
     definition = definition_of(ctx.config, row.survey_id)
     if definition is None:
         raise UserError(_("This survey is no longer in use."))
@@ -121,12 +125,47 @@ def show_results(ctx: Ctx, reference: str | None = None, unit: str | None = None
         definition,
         questions_of(ctx.config, definition),
         row,
-        results,
+        listed,
         units,
         ctx.language,
         own_units(ctx),
     )
+    left_out = len(results) - len(listed)
+    if left_out:
+        shown = {g.unit_id for g in listed}
+        example = next(g.unit_id for g in results if g.unit_id not in shown)
+        text += "\n\n" + _.plural(
+            "{n} more unit is not listed here: /results {unit} shows it with the units below it.",
+            "{n} more units are not listed here: /results UNIT shows one with the units below "
+            "it, for example /results {unit}.",
+            left_out,
+            unit=example,
+        )
     return [TextReply(text)]
+
+
+def _anchors(ctx: Ctx) -> set[str]:
+    """The viewer's own units, without what is below them: whom a brief reply keeps to."""
+    access = ctx.access
+    return {*access.staff_units(), *access.managed_units(), *access.led_roots()}
+
+
+def in_brief(results: list[GroupResult], anchors: set[str]) -> list[GroupResult]:
+    """The groups a reply lists: all of them when they are at most :data:`MAX_GROUPS_LISTED`,
+    else the top one and those right below it, and each of ``anchors`` with the groups above
+    and right below it (an administrator's reply lists the county and its divisions)."""
+    if len(results) <= MAX_GROUPS_LISTED:
+        return results
+    parents = {g.unit_id: g.parent_id for g in results}
+    tops = {g for g, parent in parents.items() if parent not in parents}
+    opened = tops | (anchors & set(parents))  # listed with the groups right below them
+    keep = opened | {g for g, parent in parents.items() if parent in opened}
+    for anchor in opened:
+        node = parents.get(anchor)
+        while node is not None and node in parents:  # and with every group above
+            keep.add(node)
+            node = parents[node]
+    return [g for g in results if g.unit_id in keep]
 
 
 def register(engine: Engine) -> None:
@@ -157,4 +196,4 @@ def register(engine: Engine) -> None:
     engine.add_choice(START_PREFIX, survey_button)
 
 
-__all__ = ["own_units", "register", "scope_of", "show_results"]
+__all__ = ["MAX_GROUPS_LISTED", "in_brief", "own_units", "register", "scope_of", "show_results"]

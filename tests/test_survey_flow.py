@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from sqlmodel import select
 
+import collectors.surveys
 from collectors.app import build_engine
 from collectors.engine import Engine
 from collectors.organisation import sync_units
@@ -94,7 +95,7 @@ def test_whole_round_with_several_people(engine: Engine, clock: Clock) -> None:
 
 
 def test_results_of_one_unit_by_its_name_and_of_a_round_by_its_label(
-    engine: Engine, clock: Clock
+    engine: Engine, clock: Clock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     open_staff_round(engine)
     for n, (nps, nss) in enumerate([("10", "5"), ("9", "4"), ("9", "4"), ("8", "3"), ("3", "2")]):
@@ -114,6 +115,17 @@ def test_results_of_one_unit_by_its_name_and_of_a_round_by_its_label(
     own = staff(engine, "s9", "kotihoito-a")
     own.send("/results Kotihoito B").expect("You can see figures only of your own units.")
     own.send("/results Kotihoito A").expect("Kotihoito A (en): 5 answers")
+    # Many groups: the county and the divisions only, and how to see a unit.
+    monkeypatch.setattr(collectors.surveys, "MAX_GROUPS_LISTED", 2)
+    admin.send("/results").expect(
+        "Testialue (en): 10 answers",
+        "Koti- ja asumispalvelut (en): 10 answers",
+        "3 more units are not listed here: /results UNIT shows one with the units below it, "
+        "for example /results kotihoito-a.",
+    )
+    admin.expect_not("Kotihoito A (en):", "Kotihoito B (en):")
+    # Their own unit stays in a staff member's reply, with everything above it.
+    own.send("/results").expect("Testialue (en)", "Koti- ja", "Kotihoito A (en): 5 answers")
 
 
 def test_staff_who_join_hear_of_the_open_survey_or_of_the_rounds_to_come(engine: Engine) -> None:
