@@ -32,14 +32,8 @@ from collectors.config import MetricConfig, MetricKind
 from collectors.engine import Ctx, UserError
 from collectors.messages import Option, Outbound, TextReply
 from collectors.periods import Period
-from collectors.report_answers import (
-    NeedsConfirmation,
-    Rejected,
-    chosen_choice,
-    interpret,
-    pressed,
-)
-from collectors.report_opening import choose_report
+from collectors.report_answers import NeedsConfirmation, Rejected, chosen_choice, interpret, pressed
+from collectors.report_opening import choose_report, typed_opening
 from collectors.report_screens import (
     missing_required,
     opening_text,
@@ -196,6 +190,8 @@ class ReportFlow:
                 return self.on_choice(ctx, state, f"e:{number - 1}")
             reply = TextReply(_("There is no answer number {number} in the review.", number=number))
             return [reply, *self._review(ctx, state)]
+        elif stage in ("unit", "period") and (data := typed_opening(ctx, state, text)):
+            return self.on_choice(ctx, state, data)  # a unit or period typed, not pressed
         elif stage != "question":
             return [TextReply(_("Please use the buttons.")), *self.resume(ctx, state)]
         metric = self._metrics(ctx, state)[int(state["i"])]

@@ -8,10 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from collectors.config import LANGUAGES
 from collectors.engine import Ctx, UserError
 from collectors.messages import Option, Outbound, TextReply
-from collectors.periods import Period
+from collectors.periods import Period, canonical_period_id
 from collectors.reporting import open_periods
+from collectors.vocabulary import named
 
 
 @dataclass(frozen=True)
@@ -89,4 +91,23 @@ def choose_report(
     return Chosen(unit, available[0])
 
 
-__all__ = ["Chosen", "choose_report", "open_period"]
+def typed_opening(ctx: Ctx, state: dict[str, Any], text: str) -> str | None:
+    """The button data (``u:<unit>``, ``p:<period>``) that ``text`` typed for the unit or
+    period question stands for: an option's number, a unit's name in any language, or a
+    period's id or label (``T2/2025``); ``None`` for none of them."""
+    if state.get("stage") == "unit":
+        ids = ctx.access.managed_units()
+        units = ctx.access.units
+        names = [{u, *(units[u].name(language) for language in LANGUAGES)} for u in ids]
+        prefix = "u"
+    else:
+        periods = open_periods(ctx.session, ctx.config, ctx.now)
+        ids = [p.id for p in periods]
+        names = [{p.id, p.short_label(), *(p.label(lang) for lang in LANGUAGES)} for p in periods]
+        prefix, text = "p", canonical_period_id(text)
+    numbered = [{str(n), *known} for n, known in enumerate(names, start=1)]
+    position = named(numbered, text)
+    return None if position is None else f"{prefix}:{ids[position]}"
+
+
+__all__ = ["Chosen", "choose_report", "open_period", "typed_opening"]

@@ -266,6 +266,10 @@ def test_manager_of_two_units_picks_and_cannot_forge_another(engine: Engine) -> 
     chat.send("/report ohjaus").expect("only for your own units")
     chat.send("/report")
     chat.press("Kotihoito B").expect("Period report of Kotihoito B")
+    # Typed instead of pressed: a name in any language, or the option's number.
+    chat.send("/report").send("kotihoito b (sv)").expect("Period report of Kotihoito B")
+    chat.send("/report").send("1").expect("Period report of Kotihoito A")
+    chat.send("/report").send("Kotihoito C").expect("Please use the buttons.", "Which unit")
 
 
 def test_with_two_periods_open_the_manager_picks_one(engine: Engine) -> None:
@@ -284,6 +288,9 @@ def test_with_two_periods_open_the_manager_picks_one(engine: Engine) -> None:
     with engine.db.session() as session:
         assert reports.get_submission(session, "inspection", "kotihoito-a") is not None
         assert reports.get_submission(session, "2025-T2", "kotihoito-a") is None
+    # Typed instead of pressed: the period as the bot shows it.
+    other = manager(engine, "kotihoito-b")
+    other.send("/report").send("t2/25").expect("Period report of Kotihoito B (en) for T2/2025")
 
 
 def test_people_who_may_not(engine: Engine, clock: Clock) -> None:
