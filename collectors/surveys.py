@@ -111,7 +111,8 @@ def show_results(ctx: Ctx, reference: str | None = None, unit: str | None = None
     scope = scope_of(ctx)
     if unit is not None:
         scope = _unit_scope(ctx, unit, scope)
-    row = _pick_round(ctx, reference, own_units(ctx) if unit is None else scope)
+    own = own_units(ctx)
+    row = _pick_round(ctx, reference, own if unit is None else scope)
     results = survey_results(ctx.session, ctx.config, row.id, scope)
     if not results:
         raise UserError(_("That survey round did not ask your units."))
@@ -128,7 +129,7 @@ def show_results(ctx: Ctx, reference: str | None = None, unit: str | None = None
         listed,
         units,
         ctx.language,
-        own_units(ctx),
+        own,
     )
     left_out = len(results) - len(listed)
     if left_out:
