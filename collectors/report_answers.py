@@ -152,10 +152,11 @@ def _number(
 def _named_choice(metric: MetricConfig, ids: Sequence[str], token: str) -> str | None:
     """The option ``token`` names: its number on the buttons, its id, its label in any
     language, or the start of one label only (``lääke`` for Lääkehoito)."""
-    if token.isdecimal():
-        return ids[int(token) - 1] if 1 <= int(token) <= len(ids) else None
     translators = [translator(language) for language in LANGUAGES]
-    names = [{choice, *(choice_label(metric, choice, t) for t in translators)} for choice in ids]
+    names = [
+        {str(number), choice, *(choice_label(metric, choice, t) for t in translators)}
+        for number, choice in enumerate(ids, start=1)
+    ]
     found = named(names, token)
     return None if found is None else ids[found]
 
