@@ -17,6 +17,7 @@ from storage.models import Conversation
 from storage.people import Role
 from storage.survey_models import SurveyAnswer, SurveyReceipt
 from tests.support import Chat, Clock, join, small_config
+from tests.test_survey_config import SHIFT
 
 CLOSES = date(2025, 9, 23)  # the round opens on REPORT_DAY (10.9.2025)
 
@@ -303,16 +304,8 @@ def test_a_unit_too_small_to_be_shown_stores_under_its_parent(engine: Engine) ->
 
 
 def test_typed_answers_a_scale_by_number_and_an_option_by_its_name(engine: Engine) -> None:
-    shift = {
-        "id": "shift",
-        "kind": "choice",
-        "text": {"fi": "Vuoro?", "sv": "Skift?", "en": "Which shift?"},
-        "choices": [
-            {"id": "day", "label": {"fi": "Päivä", "sv": "Dag", "en": "Day"}},
-            {"id": "night", "label": {"fi": "Yö", "sv": "Natt", "en": "Night"}},
-            {"id": "evening", "label": {"fi": "Ilta", "sv": "Kväll", "en": "Evening"}},
-        ],
-    }
+    evening = {"id": "evening", "label": {"fi": "Ilta", "sv": "Kväll", "en": "Evening"}}
+    shift = SHIFT | {"choices": [*SHIFT["choices"], evening]}
     staff_survey = {"id": "staff", "name": {"fi": "K", "sv": "E", "en": "Staff survey"}}
     config = small_config(
         surveys={
@@ -325,7 +318,7 @@ def test_typed_answers_a_scale_by_number_and_an_option_by_its_name(engine: Engin
     chat = staff(custom, "s1")
     chat.send("/survey").expect("1/2")
     chat.send("11").expect("Please answer with a number from 0 to 10, or with the buttons.", "1/2")
-    chat.send("9").expect("2/2", "Which shift?")
+    chat.send("9").expect("2/2", "Shift?")
     chat.send("d").expect("Please answer with the buttons.", "2/2")  # too short a start
-    chat.send("natt").expect("Ready to send?", "2. Which shift?: Night")  # Swedish, any case
-    chat.press("◀ Back").send("eve").expect("2. Which shift?: Evening")  # the start of a name
+    chat.send("natt").expect("Ready to send?", "2. Shift?: Night")  # Swedish, any case
+    chat.press("◀ Back").send("eve").expect("2. Shift?: Evening")  # the start of a name
