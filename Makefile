@@ -36,7 +36,7 @@ bench: $(STAMP)
 ## Re-extract messages and compile the gettext catalogs.
 i18n: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -o collectors/locale/messages.pot --no-location --omit-header -k plural:1,2 .
-	$(BIN)/pybabel update -i collectors/locale/messages.pot -d collectors/locale -D messages --no-fuzzy-matching
+	$(BIN)/pybabel update -i collectors/locale/messages.pot -d collectors/locale -D messages --no-fuzzy-matching --ignore-obsolete
 	$(BIN)/pybabel compile -d collectors/locale -D messages
 
 ## Regenerate the example images under docs/ from the demo data.
