@@ -70,6 +70,7 @@ class Tree:
     def __init__(self, config: AppConfig) -> None:
         self.config = config
         self.order = [u.id for u in config.organisation.units]
+        self.position = {unit_id: i for i, unit_id in enumerate(self.order)}
         self.parent = {u.id: u.parent for u in config.organisation.units}
         self.children: dict[str, list[str]] = {}
         for unit in config.organisation.units:
@@ -78,7 +79,7 @@ class Tree:
 
     def index(self, unit_id: str) -> int:
         """The unit's position in the configuration (used in button data)."""
-        return self.order.index(unit_id)
+        return self.position[unit_id]
 
     def at(self, position: str) -> str | None:
         """The unit at a position given as text, or ``None`` for anything else."""
@@ -88,14 +89,16 @@ class Tree:
 
     def subtree(self, root: str) -> list[str]:
         """The root and every unit below it, in configuration order."""
+        if root not in self.position:
+            return []
         found = {root}
-        for unit_id in self.order:  # parents come first in a consistent tree
-            node = self.parent.get(unit_id)
-            while node is not None and unit_id not in found:
-                if node in found:
-                    found.add(unit_id)
-                node = self.parent.get(node)
-        return [u for u in self.order if u in found]
+        waiting = [root]
+        while waiting:
+            for child in self.children.get(waiting.pop(), ()):
+                if child not in found:
+                    found.add(child)
+                    waiting.append(child)
+        return sorted(found, key=self.position.__getitem__)
 
     def name(self, unit_id: str, language: str) -> str:
         """The unit's name in a language."""

@@ -349,7 +349,11 @@ def test_default_period_and_figure_catalog(seeded: Database, config: AppConfig) 
     by_name = [find_metric(config, name) for name in ("Sick leave", "SJUKFRÅNVARO", "sairaus")]
     assert [f.id if f else None for f in by_name] == ["sick_leave"] * 3
     assert find_metric(config, "asiak") is None  # starts two names: Asiakaspäätökset, Asiakkaiden
-    assert Tree(config).subtree("koti") == ["koti", "kotihoito-a", "kotihoito-b"]
+    tree = Tree(config)
+    assert tree.subtree("koti") == ["koti", "kotihoito-a", "kotihoito-b"]
+    assert tree.subtree("county") == [u.id for u in config.organisation.units]  # config order
+    assert tree.subtree("ohjaus") == ["ohjaus"]
+    assert tree.subtree("gone") == []
 
 
 # surveys: only suppression-aware results ------------------------------------------------------
