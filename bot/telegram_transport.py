@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from telegram import BotCommand, CallbackQuery, Message, Update
@@ -51,7 +51,9 @@ DELIVERIES_AHEAD = 30
 once: about a second of sends. A round handed over all at once would otherwise queue there in
 full, and the reply to someone writing meanwhile would wait behind every message of it (five
 minutes for a county's 10 000: ``benchmarks/RESULTS.md``, figure 4); the limiter is never left
-idle either way."""
+idle either way. While a reply is being sent, no further delivery enters the limiter: it is
+not first come, first served (a waiter that loses a free slot to a newcomer queues again at
+the back), so the reply would otherwise wait behind a stream of deliveries, not just these."""
 
 
 def flood_limiter(time_scale: float = 1.0, max_retries: int = 3) -> AIORateLimiter:
@@ -139,6 +141,9 @@ class TelegramTransport:
         sqlite = engine.db.url.startswith("sqlite")
         self._steps = asyncio.Semaphore(max_concurrent_steps or (1 if sqlite else 8))
         self._deliveries = asyncio.Semaphore(DELIVERIES_AHEAD)
+        self._replies_sending = 0
+        self._no_reply_sending = asyncio.Event()
+        self._no_reply_sending.set()
 
     def _count(self, name: str) -> None:
         self.counters[name] = self.counters.get(name, 0) + 1
@@ -149,7 +154,8 @@ class TelegramTransport:
         if query is not None:
             await self._answer(query)
         if not is_private(update):
-            await self._refuse_group(update)
+            async with self._replying():
+                await self._refuse_group(update)
             return
         inbound, forged = to_inbound(update, self.signer)
         if inbound is None:
@@ -160,10 +166,23 @@ class TelegramTransport:
         async with self._steps:
             replies = await asyncio.to_thread(self.engine.handle, inbound)
         chat_id = int(inbound.sender.chat_id)
-        if query is not None:
-            await self._send_all(chat_id, await self._show_in_place(query, chat_id, replies))
-        else:
-            await self._send_all(chat_id, replies)
+        async with self._replying():
+            to_send: Sequence[Outbound] = replies
+            if query is not None:
+                to_send = await self._show_in_place(query, chat_id, replies)
+            await self._send_all(chat_id, to_send)
+
+    @contextlib.asynccontextmanager
+    async def _replying(self) -> AsyncIterator[None]:
+        """Hold back the deliveries not yet in the rate limiter while a reply is sent."""
+        self._replies_sending += 1
+        self._no_reply_sending.clear()
+        try:
+            yield
+        finally:
+            self._replies_sending -= 1
+            if not self._replies_sending:
+                self._no_reply_sending.set()
 
     async def _answer(self, query: CallbackQuery) -> None:
         try:
@@ -234,9 +253,10 @@ class TelegramTransport:
     async def deliver(self, delivery: Delivery) -> DeliveryOutcome:
         """Send a reminder or other message to a person's chat; never raises.
 
-        At most :data:`DELIVERIES_AHEAD` wait for the rate limiter at a time, so replies to
-        people who write meanwhile do not queue behind a whole round. Flood-control answers
-        (429) are retried by the rate limiter.
+        At most :data:`DELIVERIES_AHEAD` wait for the rate limiter at a time, and none enters
+        it while a reply is being sent, so replies to people who write meanwhile wait behind
+        at most those, not a whole round. Flood-control answers (429) are retried by the rate
+        limiter.
 
         Returns:
             ``SENT``; ``BLOCKED`` when the person blocked the bot or the chat is gone;
@@ -251,6 +271,7 @@ class TelegramTransport:
             chat_id = int(delivery.chat_id)
         try:
             async with self._deliveries:
+                await self._no_reply_sending.wait()
                 await send_reply(self.application.bot, chat_id, delivery.reply, self.signer)
             outcome = DeliveryOutcome.SENT
         except Forbidden:

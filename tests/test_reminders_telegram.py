@@ -8,11 +8,13 @@ round goes out is answered without waiting for the whole round.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Coroutine
+from typing import Any
 
 import pytest
 from sqlmodel import select
 from telegram import Update
+from telegram.ext import BaseRateLimiter
 
 from bot.signing import ButtonSigner
 from bot.telegram import TelegramTransport
@@ -135,3 +137,75 @@ async def test_someone_writing_during_a_round_is_answered_before_the_round_ends(
     # through meanwhile) went out before the reply; unbounded, it came after all of them.
     answered_at = sends.index(STRANGER)
     assert answered_at < asked_after + 2 * DELIVERIES_AHEAD < ROUND
+
+
+class HoldingLimiter(BaseRateLimiter[None]):
+    """Lets every request through at once, except those to ``held_chat``: they wait for
+    :attr:`release`. Records the chat of each request as it comes in."""
+
+    def __init__(self, held_chat: int) -> None:
+        self.held_chat = held_chat
+        self.chats: list[object] = []
+        self.release = asyncio.Event()
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, Any]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: None,
+    ) -> Any:
+        self.chats.append(data.get("chat_id"))
+        if data.get("chat_id") == self.held_chat:
+            await self.release.wait()
+        return await callback(*args, **kwargs)
+
+    def after_held(self) -> int:
+        """How many requests came in after the first one to the held chat."""
+        return len(self.chats) - 1 - self.chats.index(self.held_chat)
+
+
+async def test_no_delivery_enters_the_rate_limiter_while_a_reply_waits_there(
+    fake_api: FakeBotApi, engine: Engine, config: AppConfig
+) -> None:
+    # The limiter's own order cannot put deliveries ahead of a reply: they are held back.
+    limiter = HoldingLimiter(STRANGER)
+    bot = TelegramTransport(
+        engine, telegram_config(config, fake_api), fake_api.token, rate_limiter=limiter
+    )
+    await bot.application.initialize()
+    try:
+        invitations = [
+            asyncio.ensure_future(
+                bot.deliver(Delivery(n, "telegram", str(10_000 + n), TextReply("Kutsu")))
+            )
+            for n in range(ROUND)
+        ]
+        await fake_api.wait_for_sent(lambda s: s.method == "sendMessage", count=5)
+        update_id = fake_api.push_text(STRANGER, "/help", language_code="en")
+        raw = await fake_api.take_update(update_id)
+        update = Update.de_json(raw, bot.application.bot)
+        answering = asyncio.ensure_future(bot.application.process_update(update))
+        for _ in range(200):  # until the reply waits; then as long again, or too many came
+            await asyncio.sleep(0.01)
+            if STRANGER in limiter.chats and limiter.after_held() > DELIVERIES_AHEAD:
+                break
+        came_in_while_held = limiter.after_held() if STRANGER in limiter.chats else None
+        limiter.release.set()
+        await asyncio.wait_for(answering, 10)
+        outcomes = await asyncio.wait_for(asyncio.gather(*invitations), 10)
+    finally:
+        await bot.application.shutdown()
+    assert outcomes == [DeliveryOutcome.SENT] * ROUND
+    # Only those already past the gate when the reply's send began: none, or a few.
+    assert came_in_while_held is not None
+    assert came_in_while_held < DELIVERIES_AHEAD
+    assert fake_api.sent_to(STRANGER)
