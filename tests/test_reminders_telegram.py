@@ -104,6 +104,28 @@ ROUND = 10 * DELIVERIES_AHEAD
 STRANGER = 999
 
 
+async def start_round(
+    bot: TelegramTransport, fake_api: FakeBotApi
+) -> list[asyncio.Task[DeliveryOutcome]]:
+    """Hand a round of :data:`ROUND` invitations to the transport; return once five went."""
+    invitations = [
+        asyncio.ensure_future(
+            bot.deliver(Delivery(n, "telegram", str(10_000 + n), TextReply("Kutsu")))
+        )
+        for n in range(ROUND)
+    ]
+    await fake_api.wait_for_sent(lambda s: s.method == "sendMessage", count=5)
+    return invitations
+
+
+async def stranger_asks(bot: TelegramTransport, fake_api: FakeBotApi) -> Update:
+    """Someone not in the round writes ``/help``: the update as the bot receives it."""
+    raw = await fake_api.take_update(fake_api.push_text(STRANGER, "/help", language_code="en"))
+    update = Update.de_json(raw, bot.application.bot)
+    assert update is not None
+    return update
+
+
 async def test_someone_writing_during_a_round_is_answered_before_the_round_ends(
     fake_api: FakeBotApi, engine: Engine, config: AppConfig
 ) -> None:
@@ -116,17 +138,9 @@ async def test_someone_writing_during_a_round_is_answered_before_the_round_ends(
     )
     await bot.application.initialize()
     try:
-        invitations = [
-            asyncio.ensure_future(
-                bot.deliver(Delivery(n, "telegram", str(10_000 + n), TextReply("Kutsu")))
-            )
-            for n in range(ROUND)
-        ]
-        await fake_api.wait_for_sent(lambda s: s.method == "sendMessage", count=5)
+        invitations = await start_round(bot, fake_api)
         asked_after = len(fake_api.sent)
-        update_id = fake_api.push_text(STRANGER, "/help", language_code="en")
-        raw = await fake_api.take_update(update_id)
-        await bot.application.process_update(Update.de_json(raw, bot.application.bot))
+        await bot.application.process_update(await stranger_asks(bot, fake_api))
         outcomes = await asyncio.wait_for(asyncio.gather(*invitations), 10)
     finally:
         await bot.application.shutdown()
@@ -183,16 +197,8 @@ async def test_no_delivery_enters_the_rate_limiter_while_a_reply_waits_there(
     )
     await bot.application.initialize()
     try:
-        invitations = [
-            asyncio.ensure_future(
-                bot.deliver(Delivery(n, "telegram", str(10_000 + n), TextReply("Kutsu")))
-            )
-            for n in range(ROUND)
-        ]
-        await fake_api.wait_for_sent(lambda s: s.method == "sendMessage", count=5)
-        update_id = fake_api.push_text(STRANGER, "/help", language_code="en")
-        raw = await fake_api.take_update(update_id)
-        update = Update.de_json(raw, bot.application.bot)
+        invitations = await start_round(bot, fake_api)
+        update = await stranger_asks(bot, fake_api)
         answering = asyncio.ensure_future(bot.application.process_update(update))
         for _ in range(200):  # until the reply waits; then as long again, or too many came
             await asyncio.sleep(0.01)
