@@ -55,6 +55,17 @@ def test_whole_report_every_kind(engine: Engine) -> None:
     assert answers["actions"].text == "Lääkehoidon kaksoistarkistus otettu käyttöön."
 
 
+def test_help_during_a_report_says_the_questions_wait_and_they_do(engine: Engine) -> None:
+    chat = manager(engine)
+    chat.send("/help").expect("/report")
+    assert "questions wait" not in chat.text
+    chat.send("/report").send("1 050 kpl").expect("2/11")
+    chat.send("/help").expect("/report", "Your questions wait", "/cancel")
+    chat.send("4,6 %").expect("3/11")
+    chat.send("/cancel").send("/help")
+    assert "questions wait" not in chat.text
+
+
 def test_options_are_typed_by_name_in_any_language_or_by_their_start(engine: Engine) -> None:
     chat = manager(engine)
     chat.send("/report")
