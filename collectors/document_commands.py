@@ -15,8 +15,8 @@ from collectors.exports import CSV_MIME, XLSX_MIME, export_csv, export_xlsx
 from collectors.i18n import N_, translator
 from collectors.interim_report import interim_report
 from collectors.messages import DocumentReply, Outbound, TextReply
-from collectors.reporting import local_today
-from storage import reports
+from collectors.reporting import local_today, to_period
+from storage import figures, reports
 
 REPORT_READERS = frozenset({"admin", "leader", "manager"})
 PDF_MIME = "application/pdf"
@@ -39,9 +39,15 @@ def export_command(ctx: Ctx, args: tuple[str, ...]) -> list[Outbound]:
         units &= set(Tree(ctx.config).subtree(given.unit))
     rows = reports.export_rows(ctx.session, period.id, units, ctx.language)
     if not rows:
-        return [
-            TextReply(_("No reports have been sent for {period} yet.", period=period.short_label()))
-        ]
+        text = _("No reports have been sent for {period} yet.", period=period.short_label())
+        earlier = figures.latest_reported_period(ctx.session, units, period.start)
+        if earlier is not None:
+            text += "\n" + _(
+                "The newest reports sent are for {period}: /export {id}",
+                period=to_period(earlier).short_label(),
+                id=earlier.id,
+            )
+        return [TextReply(text)]
     release(ctx)
     sent = len({r.unit_id for r in rows})
     caption = _.plural(

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import CTE, String, case, cast, distinct, func, select, true
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
 
-from storage.models import Answer, Submission, Unit
+from storage.models import Answer, ReportingPeriod, Submission, Unit
 
 ANSWERED = "answered"
 
@@ -242,6 +243,24 @@ def submitted_units(session: Session, period_id: str, unit_ids: Collection[str])
     return {str(unit_id) for unit_id in session.execute(statement).scalars()}
 
 
+def latest_reported_period(
+    session: Session, unit_ids: Collection[str], before: date
+) -> ReportingPeriod | None:
+    """The newest period starting before ``before`` for which one of ``unit_ids`` sent its
+    report; ``None`` when there is none."""
+    if not unit_ids:
+        return None
+    statement = (
+        select(ReportingPeriod)
+        .join(Submission, col(Submission.period_id) == col(ReportingPeriod.id))
+        .where(_submitted(), col(Submission.unit_id).in_(sorted(unit_ids)))
+        .where(col(ReportingPeriod.start) < before)
+        .order_by(col(ReportingPeriod.start).desc())
+        .limit(1)
+    )
+    return session.execute(statement).scalars().first()
+
+
 @dataclass(frozen=True)
 class StatusCounts:
     """How far the units of a scope are with one period's report.
@@ -293,6 +312,7 @@ __all__ = [
     "StatusCounts",
     "choice_counts",
     "first_choices",
+    "latest_reported_period",
     "metric_figures",
     "status_counts",
     "submitted_units",

@@ -276,7 +276,12 @@ def test_export_of_everything_for_an_administrator_and_csv_on_request(seeded: En
     assert text.startswith("\ufeffperiod,unit_id")
     assert len(list(csv.reader(io.StringIO(text)))) == 1 + 7 + 5 + 2
     admin.send("/export 2023-T1").expect("I did not understand")  # before the first year
-    admin.send("/export 2024-T2 kotihoito-a").expect("No reports have been sent")
+    # A period with nothing sent points to the newest earlier one with reports in scope.
+    admin.send("/export 2024-T2 kotihoito-a").expect(
+        "No reports have been sent for T2/2024 yet.",
+        "The newest reports sent are for T1/2024: /export 2024-T1",
+    )
+    admin.send("/export 2025-T3").expect("for T1/2025: /export 2025-T1")  # a draft is not sent
 
 
 def test_a_period_named_by_its_dates_as_written_in_reports(seeded: Engine) -> None:
