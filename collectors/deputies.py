@@ -16,12 +16,14 @@ managers::
         person --> until: a person button (the unit's staff and managers, the managers
         person --> until:   of its sibling units, the leaders above it)
         until --> [*]: a day typed (31.7. / 2025-07-31)
+        person --> [*]: an end button (someone standing in now: their time ends today)
         unit --> [*]: cancel
         person --> [*]: cancel
         until --> [*]: cancel
 
 The people offered are those the bot knows around the unit; a deputy who has not joined yet
-joins first with an invitation (any role), then is named.
+joins first with an invitation (any role), then is named. Those standing in now are shown with
+their last day, and each can be ended at once (a manager back early).
 """
 
 from __future__ import annotations
@@ -154,6 +156,30 @@ def candidates(ctx: Ctx, unit_id: str) -> list[Candidate]:
     return out[:MAX_BUTTONS]
 
 
+@dataclass(frozen=True)
+class StandingIn:
+    """Someone standing in for a unit's manager now: id, name and last day."""
+
+    person_id: int
+    name: str
+    until: date
+
+
+def standing_in(ctx: Ctx, unit_id: str) -> list[StandingIn]:
+    """The unit's deputies whose time has not ended, in the order they were named."""
+    rows = [
+        d
+        for d in absences.current_deputies(ctx.session, local_today(ctx.config, ctx.now))
+        if d.unit_id == unit_id
+    ]
+    people = notifications.people(ctx.session, [d.person_id for d in rows])
+    return [
+        StandingIn(d.person_id, people[d.person_id].display_name or f"#{d.person_id}", d.until)
+        for d in rows
+        if d.person_id in people
+    ]
+
+
 def deputy_units(ctx: Ctx) -> list[str]:
     """Units the person may name a deputy for: all for an administrator, else their own."""
     reporting = reporting_units(ctx.config, ctx.access.units)
@@ -194,10 +220,12 @@ class DeputyFlow:
         return [TextReply(_("For which unit do you name a deputy?"), tuple(options))]
 
     def _ask_person(self, ctx: Ctx, unit_id: str) -> list[Outbound]:
+        """Who stands in now (each with a button to end their time), and whom to name."""
         _ = ctx._
         unit_name = ctx.access.units[unit_id].name(ctx.language)
         people = candidates(ctx, unit_id)
-        if not people:
+        standing = standing_in(ctx, unit_id)
+        if not people and not standing:
             ctx.end()
             text = _(
                 "Nobody who could stand in for {unit} has joined the bot yet. Ask an "
@@ -206,10 +234,43 @@ class DeputyFlow:
             )
             return [TextReply(text)]
         ctx.save(KIND, {"stage": "person", "unit": unit_id})
+        lines = [
+            _("{name} stands in until {date}.", name=d.name, date=day_text(d.until, ctx.language))
+            for d in standing
+        ]
+        if people:
+            lines.append(_("Who stands in for the manager of {unit}?", unit=unit_name))
+        else:
+            lines.append(_("Nobody else who could stand in for {unit} has joined.", unit=unit_name))
         options = [Option(c.label, ctx.step_data(f"p:{c.person_id}")) for c in people]
+        options += [
+            Option(_("End the deputyship: {name}", name=d.name), ctx.step_data(f"e:{d.person_id}"))
+            for d in standing
+        ]
         options.append(Option(_("Cancel"), ctx.step_data("cancel")))
-        text = _("Who stands in for the manager of {unit}?", unit=unit_name)
-        return [TextReply(text, tuple(options))]
+        return [TextReply("\n".join(lines), tuple(options))]
+
+    def _end(self, ctx: Ctx, unit_id: str, person_id: int) -> list[Outbound]:
+        _ = ctx._
+        if unit_id not in deputy_units(ctx):
+            ctx.end()
+            raise UserError(_("You can name a deputy only for your own units."))
+        [deputy] = [d for d in standing_in(ctx, unit_id) if d.person_id == person_id]
+        end_deputyship(
+            ctx.session,
+            ctx.config,
+            unit_id=unit_id,
+            person_id=person_id,
+            actor=f"person:{ctx.person_id}",
+            now=ctx.now,
+        )
+        ctx.end()
+        text = _(
+            "{name} no longer stands in for the manager of {unit}.",
+            name=deputy.name,
+            unit=ctx.access.units[unit_id].name(ctx.language),
+        )
+        return [TextReply(text)]
 
     def _ask_until(self, ctx: Ctx, state: dict[str, Any]) -> list[Outbound]:
         _ = ctx._
@@ -279,6 +340,10 @@ class DeputyFlow:
             if int(argument) not in allowed:
                 return [TextReply(_("That person cannot be named here.")), *self.resume(ctx, state)]
             return self._ask_until(ctx, {**state, "stage": "until", "person": int(argument)})
+        if stage == "person" and action == "e" and argument.isdecimal():
+            standing = {d.person_id for d in standing_in(ctx, state["unit"])}
+            if int(argument) in standing:
+                return self._end(ctx, state["unit"], int(argument))
         return [
             TextReply(_("That button belongs to an earlier question.")),
             *self.resume(ctx, state),
@@ -308,4 +373,13 @@ def register(engine: Engine) -> None:
     )
 
 
-__all__ = ["Candidate", "DeputyFlow", "candidates", "end_deputyship", "name_deputy", "register"]
+__all__ = [
+    "Candidate",
+    "DeputyFlow",
+    "StandingIn",
+    "candidates",
+    "end_deputyship",
+    "name_deputy",
+    "register",
+    "standing_in",
+]

@@ -225,6 +225,36 @@ async def test_who_may_name_a_deputy(world: World, clock: Clock, engine: Engine)
     chat(engine, "sa").send("/deputy").expect("Only a unit's manager or an administrator")
 
 
+async def test_the_deputy_standing_in_is_shown_and_can_be_ended(
+    world: World, clock: Clock, engine: Engine
+) -> None:
+    clock.now = OPEN
+    ma, sa = chat(engine, "ma"), chat(engine, "sa")
+    ma.send("/deputy kotihoito-a").press("Sanna").send("30.9.")
+    sa.send("/report kotihoito-a").expect("Period report of Kotihoito A (en)")
+    ma.send("/deputy kotihoito-a").expect(
+        "Sanna Sijainen stands in until Tue, Sep 30, 2025.",
+        "Who stands in for the manager of Kotihoito A (en)?",
+    )
+    assert not [o for o in ma.options if o.label.startswith("Sanna")]  # named already
+    ending = ma.option("End the deputyship: Sanna Sijainen").data
+    ma.press_data(ending).expect("Sanna Sijainen no longer stands in for the manager of")
+    sa.send("/cancel").send("/report kotihoito-a").expect("Only unit managers and their deputies")
+    ma.press_data(ending).expect("That button belongs to an earlier question")
+    ma.send("/deputy kotihoito-a")
+    assert "stands in until" not in ma.text
+    assert not [o for o in ma.options if o.label.startswith("End the deputyship")]
+    # Named today and ended today: the deputyship is gone, not kept as one that ended.
+    with world.db.session() as session:
+        assert not session.exec(select(Deputy).where(Deputy.unit_id == "kotihoito-a")).all()
+    # Another unit's deputy is not shown here.
+    chat(engine, "mb").send("/deputy").press("Maija Aalto").send("30.9.").expect(
+        "Maija Aalto", "30.9.2025"
+    )
+    ma.send("/deputy kotihoito-a")
+    assert "stands in until" not in ma.text
+
+
 def test_nobody_to_name_when_nobody_around_has_joined(db: Database, engine: Engine) -> None:
     add_person(db, "alone", Role.MANAGER, "ohjaus", name="Yksin")
     chat(engine, "alone").send("/deputy").expect(
