@@ -202,6 +202,7 @@ class AwayFlow:
     """``/away`` without a day: the day asked for, then kept as ``/away DAY`` would."""
 
     kind = KIND
+    unsent_answers: str | None = None
 
     def resume(self, ctx: Ctx, state: dict[str, Any]) -> list[Outbound]:
         """Ask for the day again."""

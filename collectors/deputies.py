@@ -197,6 +197,7 @@ class DeputyFlow:
     """The ``/deputy`` conversation: unit, person, last day."""
 
     kind = KIND
+    unsent_answers: str | None = None
 
     def start(self, ctx: Ctx, args: tuple[str, ...]) -> list[Outbound]:
         """Begin naming a deputy, for the unit given or one to choose."""

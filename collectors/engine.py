@@ -70,6 +70,11 @@ class UserError(Exception):
         self.message = message
 
 
+class AnswersWaiting(UserError):
+    """Another conversation would replace one whose answers are kept nowhere else; the step
+    is undone and the reason shown."""
+
+
 @dataclass
 class Ctx:
     """Everything a step needs: the transaction, the person, their rights and language."""
@@ -115,7 +120,15 @@ class Ctx:
         return self.person.id
 
     def save(self, kind: str, state: dict[str, Any]) -> int:
-        """Store the conversation state; returns the step token for this step's buttons."""
+        """Store the conversation state; returns the step token for this step's buttons.
+
+        Raises:
+            AnswersWaiting: The current conversation is another kind's whose unsent answers
+                live only in it (a survey's): they would be lost.
+        """
+        current = self.engine.flows.get(self.conversation.kind) if self.conversation else None
+        if current is not None and current.kind != kind and current.unsent_answers:
+            raise AnswersWaiting(self._(current.unsent_answers))
         self.conversation = conversations.save(self.session, self.person_id, kind, state, self.now)
         return self.conversation.step
 
@@ -134,6 +147,9 @@ class Flow(Protocol):
     """A conversation with explicit states kept in the person's stored conversation state."""
 
     kind: str
+    unsent_answers: str | None
+    """For a flow whose unsent answers live only in its state: why another conversation may
+    not replace it (an English msgid); ``None`` when its answers are stored as they come."""
 
     def resume(self, ctx: Ctx, state: dict[str, Any]) -> list[Outbound]:
         """Show the current step again."""
@@ -308,6 +324,9 @@ class Engine:
         )
         try:
             replies = self._route(ctx, message)
+        except AnswersWaiting as problem:
+            session.rollback()  # nothing of the refused step is kept
+            replies = [TextReply(problem.message)]
         except UserError as problem:
             # Keep what earlier steps stored, and show the reason.
             replies = [TextReply(problem.message)]
@@ -390,4 +409,4 @@ class Engine:
         return out
 
 
-__all__ = ["Command", "Ctx", "Engine", "Flow", "UserError", "storable"]
+__all__ = ["AnswersWaiting", "Command", "Ctx", "Engine", "Flow", "UserError", "storable"]

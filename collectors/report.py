@@ -56,6 +56,7 @@ class ReportFlow:
     """The period report conversation."""
 
     kind = KIND
+    unsent_answers: str | None = None
 
     # starting ---------------------------------------------------------------------------------
     def start(

@@ -49,6 +49,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from collectors.config import LANGUAGES
 from collectors.engine import Ctx, UserError
+from collectors.i18n import N_
 from collectors.messages import Outbound, TextReply
 from collectors.survey_config import QuestionKind, SurveyDefinition, SurveyQuestion
 from collectors.survey_drafts import seal, unseal
@@ -71,6 +72,10 @@ class SurveyFlow:
     """The survey conversation."""
 
     kind = SURVEY_KIND
+    unsent_answers: str | None = N_(
+        "Your survey answers are not sent yet, and they are kept nowhere else. Finish the "
+        "survey first (/survey shows where you were), or /cancel it, which deletes them."
+    )
 
     # starting ---------------------------------------------------------------------------------
     def start(self, ctx: Ctx, round_id: str | None = None) -> list[Outbound]:

@@ -12,11 +12,11 @@ from collectors.app import build_engine
 from collectors.engine import Engine
 from collectors.organisation import sync_units
 from collectors.survey_rounds import open_round
-from storage import surveys
+from storage import reports, surveys
 from storage.models import Conversation
 from storage.people import Role
 from storage.survey_models import SurveyAnswer, SurveyReceipt
-from tests.support import Chat, Clock, join, small_config
+from tests.support import Chat, Clock, invite, join, small_config
 from tests.test_survey_config import SHIFT
 
 CLOSES = date(2025, 9, 23)  # the round opens on REPORT_DAY (10.9.2025)
@@ -163,6 +163,22 @@ def test_unfinished_survey_continues_after_a_restart(engine: Engine, clock: Cloc
         "1. Employee NPS: 8", "2. Net Safety Score (NSS): 4"
     )
     again.press("Send my answers").expect("Thank you!")
+
+
+def test_no_other_conversation_replaces_an_unfinished_survey(engine: Engine) -> None:
+    open_staff_round(engine)
+    chat = staff(engine, "both")  # staff of Kotihoito A, and its manager too
+    chat.send(f"/start {invite(engine, Role.MANAGER, 'kotihoito-a')}")
+    chat.send("/survey").press("9").expect("2/3")
+    for command in ("/away", "/report"):
+        chat.send(command).expect("Your survey answers are not sent yet", "/cancel")
+    with engine.db.session() as session:  # the refused /report left no empty draft behind
+        assert reports.get_submission(session, "2025-T2", "kotihoito-a") is None
+    chat.send("/away 30.9.").expect("You are marked away")  # no question: nothing replaced
+    chat.send("/help").send("/survey").expect("2/3")
+    chat.press("4").expect("3/3").press("Skip").press("Send my answers").expect("Thank you!")
+    chat.send("/away off").send("/away").expect("Until which day")  # sent: free again
+    chat.send("/report").expect("Period report of Kotihoito A (en)")
 
 
 def test_cancel_deletes_unfinished_answers(engine: Engine) -> None:
