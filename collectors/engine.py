@@ -11,10 +11,9 @@ modules; see :func:`collectors.app.build_engine`.
 from __future__ import annotations
 
 import logging
-import re
 import threading
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
@@ -24,6 +23,7 @@ from collectors.access import Access
 from collectors.config import AppConfig
 from collectors.i18n import Translator, pick_language, translator
 from collectors.messages import Inbound, InboundKind, Outbound, Sender, TextReply
+from collectors.storable import storable
 from storage import conversations, notifications
 from storage.conversations import ConversationRow
 from storage.db import Database, utcnow
@@ -36,30 +36,6 @@ log = logging.getLogger(__name__)
 MAX_TEXT = 2000
 STEP_SEPARATOR = "|"
 T = TypeVar("T")
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")  # NUL (PostgreSQL refuses it), lone surrogates
-
-
-def storable(message: Inbound) -> Inbound:
-    """The message without characters no database can store: NUL and lone surrogates.
-
-    Telegram's JSON can carry both; PostgreSQL refuses a NUL in text and UTF-8 has no lone
-    surrogates, so either would fail the step's transaction instead of being read.
-    """
-    sender = message.sender
-    parts = (message.text, message.choice, sender.display_name, *message.args)
-    if not any(_UNSTORABLE.search(part) for part in parts):
-        return message
-
-    def clean(text: str) -> str:
-        return _UNSTORABLE.sub("", text)
-
-    return replace(
-        message,
-        sender=replace(sender, display_name=clean(sender.display_name)),
-        text=clean(message.text),
-        choice=clean(message.choice),
-        args=tuple(clean(arg) for arg in message.args),
-    )
 
 
 class UserError(Exception):
@@ -409,4 +385,4 @@ class Engine:
         return out
 
 
-__all__ = ["AnswersWaiting", "Command", "Ctx", "Engine", "Flow", "UserError", "storable"]
+__all__ = ["AnswersWaiting", "Command", "Ctx", "Engine", "Flow", "UserError"]
