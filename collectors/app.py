@@ -19,6 +19,7 @@ from collectors.engine import Command, Ctx, Engine
 from collectors.i18n import N_
 from collectors.messages import Outbound
 from collectors.report import ReportFlow
+from collectors.report_opening import unsent_report_hints
 from storage.db import Database, utcnow
 
 
@@ -39,6 +40,7 @@ def build_engine(
     deputies.register(engine)
     report = ReportFlow()
     engine.add_flow(report)
+    engine.idle_hints.append(unsent_report_hints)
     chart_commands.register(engine)
 
     def report_command(ctx: Ctx, args: tuple[str, ...]) -> list[Outbound]:

@@ -179,6 +179,8 @@ class Engine:
         self.choices: dict[str, ChoiceHandler] = {}
         self.stranger_commands: dict[str, StrangerHandler] = {}
         self.after_submit: list[Callable[[Ctx, int], list[Outbound]]] = []
+        self.idle_hints: list[Callable[[Ctx], list[str]]] = []
+        """What a person may have left unfinished, told when they type with nothing waiting."""
         self.counters: dict[str, int] = {}
         self._counter_lock = threading.Lock()
         self._units: dict[str, Unit] | None = None
@@ -330,11 +332,9 @@ class Engine:
             return [reply, *self._resume(ctx)]
         flow = self._flow(ctx)
         if flow is None or ctx.conversation is None:
-            return [
-                TextReply(
-                    _("Nothing is waiting for an answer right now. /help lists what I can do.")
-                )
-            ]
+            lines = [_("Nothing is waiting for an answer right now. /help lists what I can do.")]
+            lines += [hint for hints in self.idle_hints for hint in hints(ctx)]
+            return [TextReply("\n".join(lines))]
         return flow.on_text(ctx, dict(ctx.conversation.state), message.text)
 
     def _flow(self, ctx: Ctx) -> Flow | None:

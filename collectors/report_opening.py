@@ -14,6 +14,7 @@ from collectors.messages import Option, Outbound, TextReply
 from collectors.periods import Period, canonical_period_id
 from collectors.reporting import open_periods
 from collectors.vocabulary import named
+from storage import notifications
 
 
 @dataclass(frozen=True)
@@ -110,4 +111,28 @@ def typed_opening(ctx: Ctx, state: dict[str, Any], text: str) -> str | None:
     return None if position is None else f"{prefix}:{ids[position]}"
 
 
-__all__ = ["Chosen", "choose_report", "open_period", "typed_opening"]
+def unsent_report_hints(ctx: Ctx) -> list[str]:
+    """A line for each report of the person's units that was started but not sent, in an
+    open period: told to someone who types with nothing waiting (an interrupted report)."""
+    units = ctx.access.managed_units()
+    if not units:
+        return []
+    periods = {p.id: p for p in open_periods(ctx.session, ctx.config, ctx.now)}
+    drafts = notifications.unsent_drafts(ctx.session, list(periods), units)
+    _ = ctx._
+    return [
+        _.plural(
+            "Your report of {unit} for {period} is not sent yet ({n} answer saved): "
+            "{command} continues it.",
+            "Your report of {unit} for {period} is not sent yet ({n} answers saved): "
+            "{command} continues it.",
+            answered,
+            unit=ctx.access.units[unit_id].name(ctx.language),
+            period=periods[period_id].short_label(),
+            command="/report" if len(units) == 1 else f"/report {unit_id}",
+        )
+        for period_id, unit_id, answered in drafts
+    ]
+
+
+__all__ = ["Chosen", "choose_report", "open_period", "typed_opening", "unsent_report_hints"]

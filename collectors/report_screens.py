@@ -123,9 +123,10 @@ def opening_text(
     _ = ctx._
     if saved:
         return TextReply(
-            _(
-                "Welcome back! {count} answers are saved; let us continue from question {number}.",
-                count=saved,
+            _.plural(
+                "Welcome back! {n} answer is saved; let us continue from question {number}.",
+                "Welcome back! {n} answers are saved; let us continue from question {number}.",
+                saved,
                 number=index + 1,
             )
         )

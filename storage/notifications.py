@@ -356,6 +356,25 @@ def progress(session: Session, period_id: str) -> dict[str, Progress]:
     }
 
 
+def unsent_drafts(
+    session: Session, period_ids: Sequence[str], unit_ids: Sequence[str]
+) -> list[tuple[str, str, int]]:
+    """``(period id, unit id, answers stored)`` of the reports among these periods and units
+    that were started but never sent, in the order of ``period_ids``, then by unit."""
+    if not period_ids or not unit_ids:
+        return []
+    statement = (
+        select(Submission.period_id, Submission.unit_id, func.count(col(Answer.id)))
+        .join(Answer, col(Answer.submission_id) == col(Submission.id), isouter=True)
+        .where(col(Submission.period_id).in_(period_ids), col(Submission.unit_id).in_(unit_ids))
+        .where(col(Submission.first_submitted_at).is_(None))
+        .group_by(col(Submission.period_id), col(Submission.unit_id))
+    )
+    rows = [(str(p), str(u), int(n)) for p, u, n in session.exec(statement).all()]
+    order = {period_id: n for n, period_id in enumerate(period_ids)}
+    return sorted(rows, key=lambda row: (order[row[0]], row[1]))
+
+
 def submitted_units(session: Session, period_id: str) -> set[str]:
     """Ids of the units whose report for the period has been sent."""
     statement = select(Submission.unit_id).where(

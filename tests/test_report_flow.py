@@ -66,6 +66,20 @@ def test_help_during_a_report_says_the_questions_wait_and_they_do(engine: Engine
     assert "questions wait" not in chat.text
 
 
+def test_an_answer_typed_after_another_conversation_points_to_the_report(engine: Engine) -> None:
+    chat = manager(engine)
+    chat.send("4,6 %").expect("Nothing is waiting")
+    assert "not sent yet" not in chat.text  # no report started
+    chat.send("/report").send("1 050 kpl").expect("2/11")
+    chat.send("/away").send("30.9.").expect("You are marked away")
+    chat.send("4,6 %").expect(
+        "Nothing is waiting",
+        "Your report of Kotihoito A (en) for T2/2025 is not sent yet (1 answer saved): "
+        "/report continues it.",
+    )
+    chat.send("/report").expect("Welcome back! 1 answer is saved", "2/11")
+
+
 def test_options_are_typed_by_name_in_any_language_or_by_their_start(engine: Engine) -> None:
     chat = manager(engine)
     chat.send("/report")
