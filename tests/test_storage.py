@@ -116,6 +116,41 @@ def test_report_round_trip_with_revisions(any_db: Database) -> None:
         assert {r.metric_id for r in rows} == {"decisions", "incident_types"}
 
 
+def test_unsent_drafts_count_their_answers_and_leave_sent_reports_out(any_db: Database) -> None:
+    with any_db.session() as session:
+        person = create_person(session, now=NOW).id
+        assert person is not None
+        store_tertile(session, NOW)
+        store_tertile(session, NOW, "2025-T1")
+        ids = {}
+        for period, unit in [("2025-T2", "kotihoito-b"), ("2025-T2", "kotihoito-a")]:
+            ids[unit] = reports.get_or_create_submission(session, period, unit, person, NOW).id
+        reports.get_or_create_submission(session, "2025-T1", "kotihoito-a", person, NOW)
+        for metric in ("decisions", "queue_time"):
+            reports.put_answer(
+                session,
+                ids["kotihoito-a"] or 0,
+                metric,
+                AnswerValue("not_available", raw="x"),
+                person_id=person,
+                now=NOW,
+            )
+        sent = reports.get_or_create_submission(session, "2025-T2", "ohjaus", person, NOW)
+        reports.mark_submitted(session, sent, person_id=person, role="manager", now=NOW)
+        drafts = notifications.unsent_drafts(
+            session, ["2025-T2", "2025-T1"], ["kotihoito-a", "kotihoito-b", "ohjaus"]
+        )
+        assert drafts == [
+            ("2025-T2", "kotihoito-a", 2),
+            ("2025-T2", "kotihoito-b", 0),
+            ("2025-T1", "kotihoito-a", 0),
+        ]
+        assert notifications.unsent_drafts(session, ["2025-T2"], ["kotihoito-b"]) == [
+            ("2025-T2", "kotihoito-b", 0)
+        ]
+        assert notifications.unsent_drafts(session, [], ["kotihoito-a"]) == []
+
+
 def test_put_answer_is_seen_by_answers_already_loaded_in_the_session(any_db: Database) -> None:
     """put_answer writes with Core: an Answer the session holds must not keep the old value."""
     with any_db.session() as session:
