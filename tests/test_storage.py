@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import inspect, text
 from sqlmodel import Session
 
-from storage import absences, conversations, notifications, reports
+from storage import absences, conversations, figures, notifications, reports
 from storage.db import Database, current_revision, head_revision
 from storage.models import Submission
 from storage.notifications import mark_blocked
@@ -149,6 +149,24 @@ def test_unsent_drafts_count_their_answers_and_leave_sent_reports_out(any_db: Da
             ("2025-T2", "kotihoito-b", 0)
         ]
         assert notifications.unsent_drafts(session, [], ["kotihoito-a"]) == []
+
+
+def test_the_latest_reported_period_before_a_day(any_db: Database) -> None:
+    with any_db.session() as session:
+        person = create_person(session, now=NOW).id
+        assert person is not None
+        store_tertile(session, NOW)
+        store_tertile(session, NOW, "2025-T1")
+        for period in ("2025-T1", "2025-T2"):
+            sub = reports.get_or_create_submission(session, period, "kotihoito-a", person, NOW)
+            if period == "2025-T1":
+                reports.mark_submitted(session, sub, person_id=person, role="manager", now=NOW)
+        latest = figures.latest_reported_period
+        found = latest(session, ["kotihoito-a"], date(2025, 9, 1))
+        assert found is not None and found.id == "2025-T1"  # T2's draft is not a report
+        assert latest(session, ["kotihoito-a"], date(2025, 1, 1)) is None  # nothing before
+        assert latest(session, ["kotihoito-b"], date(2025, 9, 1)) is None  # another unit
+        assert latest(session, [], date(2025, 9, 1)) is None
 
 
 def test_put_answer_is_seen_by_answers_already_loaded_in_the_session(any_db: Database) -> None:
