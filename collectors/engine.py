@@ -228,11 +228,16 @@ class Engine:
 
         The units mirror the configuration (:func:`collectors.organisation.sync_units`), which
         does not change while the engine runs; reading 600 units on every step cost more than
-        the rest of the step. Each caller gets its own dict of the shared, read-only rows.
+        the rest of the step. Each caller gets its own dict of the shared, read-only rows,
+        which belong to no session: a step that fails or is refused rolls its transaction
+        back, and would otherwise leave them expired and unreadable for every later step.
         """
         with self._units_lock:
             if self._units is None:
-                self._units = units_by_id(session)
+                units = units_by_id(session)
+                for unit in units.values():  # kept apart: a rolled-back step cannot expire them
+                    session.expunge(unit)
+                self._units = units
             return dict(self._units)
 
     # handling -----------------------------------------------------------------------------

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from collectors.app import build_engine
 from collectors.config import AppConfig
-from collectors.engine import Engine
-from collectors.messages import Inbound, InboundKind
+from collectors.engine import Ctx, Engine
+from collectors.messages import Inbound, InboundKind, Outbound
 from collectors.periods import manual_period
 from collectors.reporting import local_today, store_period
 from storage import conversations, reports
@@ -78,6 +79,21 @@ def test_an_answer_typed_after_another_conversation_points_to_the_report(engine:
         "/report continues it.",
     )
     chat.send("/report").expect("Welcome back! 1 answer is saved", "2/11")
+
+
+def test_a_first_step_that_fails_leaves_the_restarted_engine_working(
+    engine: Engine, clock: Clock
+) -> None:
+    chat = manager(engine)
+    restarted = build_engine(engine.db, engine.config, clock=clock, secret=b"test-secret")
+
+    def broken(ctx: Ctx, args: tuple[str, ...]) -> list[Outbound]:
+        raise RuntimeError("a bug in one command")
+
+    restarted.commands["help"] = replace(restarted.commands["help"], handler=broken)
+    again = Chat(restarted, chat.user_id, "en")
+    again.send("/help").expect("Sorry, something went wrong")  # its transaction rolled back
+    again.send("/report").expect("Period report of Kotihoito A (en)", "1/11")
 
 
 def test_options_are_typed_by_name_in_any_language_or_by_their_start(engine: Engine) -> None:

@@ -181,6 +181,22 @@ def test_no_other_conversation_replaces_an_unfinished_survey(engine: Engine) -> 
     chat.send("/report").expect("Period report of Kotihoito A (en)")
 
 
+def test_a_refused_first_step_after_a_restart_leaves_the_engine_working(
+    engine: Engine, clock: Clock
+) -> None:
+    open_staff_round(engine)
+    chat = staff(engine, "both")
+    chat.send(f"/start {invite(engine, Role.MANAGER, 'kotihoito-a')}")
+    chat.send("/survey").press("9").expect("2/3")
+    restarted = build_engine(engine.db, engine.config, clock=clock, secret=b"test-secret")
+    again = Chat(restarted, "both", "en")
+    again.send("/report").expect("Your survey answers are not sent yet")  # its first step
+    again.send("/survey").expect("2/3")
+    again.send("/status").expect("Kotihoito A (en)")
+    again.send("/cancel").send("/report").expect("Period report of Kotihoito A (en)")
+    again.send("/deputy").expect("stand in for Kotihoito A (en)")
+
+
 def test_cancel_deletes_unfinished_answers(engine: Engine) -> None:
     open_staff_round(engine)
     chat = staff(engine, "s1")
