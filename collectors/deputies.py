@@ -167,11 +167,7 @@ class StandingIn:
 
 def standing_in(ctx: Ctx, unit_id: str) -> list[StandingIn]:
     """The unit's deputies whose time has not ended, in the order they were named."""
-    rows = [
-        d
-        for d in absences.current_deputies(ctx.session, local_today(ctx.config, ctx.now))
-        if d.unit_id == unit_id
-    ]
+    rows = absences.current_deputies(ctx.session, local_today(ctx.config, ctx.now), unit_id)
     people = notifications.people(ctx.session, [d.person_id for d in rows])
     return [
         StandingIn(d.person_id, people[d.person_id].display_name or f"#{d.person_id}", d.until)
@@ -251,17 +247,16 @@ class DeputyFlow:
         options.append(Option(_("Cancel"), ctx.step_data("cancel")))
         return [TextReply("\n".join(lines), tuple(options))]
 
-    def _end(self, ctx: Ctx, unit_id: str, person_id: int) -> list[Outbound]:
+    def _end(self, ctx: Ctx, unit_id: str, deputy: StandingIn) -> list[Outbound]:
         _ = ctx._
         if unit_id not in deputy_units(ctx):
             ctx.end()
             raise UserError(_("You can name a deputy only for your own units."))
-        [deputy] = [d for d in standing_in(ctx, unit_id) if d.person_id == person_id]
         end_deputyship(
             ctx.session,
             ctx.config,
             unit_id=unit_id,
-            person_id=person_id,
+            person_id=deputy.person_id,
             actor=f"person:{ctx.person_id}",
             now=ctx.now,
         )
@@ -342,9 +337,9 @@ class DeputyFlow:
                 return [TextReply(_("That person cannot be named here.")), *self.resume(ctx, state)]
             return self._ask_until(ctx, {**state, "stage": "until", "person": int(argument)})
         if stage == "person" and action == "e" and argument.isdecimal():
-            standing = {d.person_id for d in standing_in(ctx, state["unit"])}
-            if int(argument) in standing:
-                return self._end(ctx, state["unit"], int(argument))
+            for deputy in standing_in(ctx, state["unit"]):
+                if deputy.person_id == int(argument):
+                    return self._end(ctx, state["unit"], deputy)
         return [
             TextReply(_("That button belongs to an earlier question.")),
             *self.resume(ctx, state),

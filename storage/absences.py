@@ -84,13 +84,15 @@ def deputies_on(session: Session, day: date) -> dict[str, list[int]]:
     return out
 
 
-def current_deputies(session: Session, today: date) -> Sequence[Deputy]:
-    """Deputies whose time has not ended, by unit and start."""
+def current_deputies(session: Session, today: date, unit_id: str | None = None) -> Sequence[Deputy]:
+    """Deputies whose time has not ended (of one unit, if given), by unit and start."""
     statement = (
         select(Deputy)
         .where(col(Deputy.until) >= today)
         .order_by(col(Deputy.unit_id), col(Deputy.starts_on), col(Deputy.id))
     )
+    if unit_id is not None:
+        statement = statement.where(Deputy.unit_id == unit_id)
     return session.exec(statement).all()
 
 
