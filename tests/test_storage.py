@@ -116,12 +116,18 @@ def test_report_round_trip_with_revisions(any_db: Database) -> None:
         assert {r.metric_id for r in rows} == {"decisions", "incident_types"}
 
 
+def two_tertiles(session: Session) -> int:
+    """Periods 2025-T1 and 2025-T2 stored, and a person to report them; the person's id."""
+    person = create_person(session, now=NOW).id
+    assert person is not None
+    store_tertile(session, NOW)
+    store_tertile(session, NOW, "2025-T1")
+    return person
+
+
 def test_unsent_drafts_count_their_answers_and_leave_sent_reports_out(any_db: Database) -> None:
     with any_db.session() as session:
-        person = create_person(session, now=NOW).id
-        assert person is not None
-        store_tertile(session, NOW)
-        store_tertile(session, NOW, "2025-T1")
+        person = two_tertiles(session)
         ids = {}
         for period, unit in [("2025-T2", "kotihoito-b"), ("2025-T2", "kotihoito-a")]:
             ids[unit] = reports.get_or_create_submission(session, period, unit, person, NOW).id
@@ -153,10 +159,7 @@ def test_unsent_drafts_count_their_answers_and_leave_sent_reports_out(any_db: Da
 
 def test_the_latest_reported_period_before_a_day(any_db: Database) -> None:
     with any_db.session() as session:
-        person = create_person(session, now=NOW).id
-        assert person is not None
-        store_tertile(session, NOW)
-        store_tertile(session, NOW, "2025-T1")
+        person = two_tertiles(session)
         for period in ("2025-T1", "2025-T2"):
             sub = reports.get_or_create_submission(session, period, "kotihoito-a", person, NOW)
             if period == "2025-T1":
