@@ -38,6 +38,8 @@ _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 
 
 _RELATIVE = {
+    **dict.fromkeys(("toissapäivänä", "i förrgår", "day before yesterday"), -2),
+    **dict.fromkeys(("eilen", "yesterday", "igår", "i går"), -1),
     **dict.fromkeys(("tänään", "today", "idag", "i dag"), 0),
     **dict.fromkeys(("huomenna", "tomorrow", "imorgon", "i morgon"), 1),
     **dict.fromkeys(("ylihuomenna", "i övermorgon", "day after tomorrow"), 2),
@@ -63,8 +65,9 @@ def _weekday_names() -> tuple[dict[str, int], dict[str, int]]:
 
 
 def _named_day(text: str, today: date) -> date | None:
-    """``huomenna``, ``fredag``, ``next Friday``, ``perjantaihin``: today, a day after, or the
-    next such weekday after today; ``None`` for anything else."""
+    """``huomenna``, ``fredag``, ``next Friday``, ``perjantaihin``: today, a day or two before
+    or after it (a day that has passed is read, so that the answer can say so), or the next
+    such weekday after today; ``None`` for anything else."""
     words = " ".join(text.casefold().split())
     if words in _RELATIVE:
         return today + timedelta(days=_RELATIVE[words])

@@ -303,6 +303,9 @@ def test_parse_day_reads_finnish_and_iso_dates() -> None:
         ("maanantai", 32),  # a week from today, not today
         ("ensi maanantaina", 32),
         ("söndag", 31),
+        ("eilen", 24),  # read, so that the answer can say it has passed
+        ("i går", 24),
+        ("day before yesterday", 23),
     ],
 )
 def test_parse_day_reads_named_days(typed: str, day: int) -> None:
@@ -313,6 +316,7 @@ def test_parse_day_reads_named_days(typed: str, day: int) -> None:
 async def test_away_refuses_past_and_far_away_days(world: World, engine: Engine) -> None:
     ma = chat(engine, "ma")
     ma.send("/away 2025-08-24").expect("That day has already passed")
+    ma.send("/away eilen").expect("That day has already passed")
     ma.send("/away 2027-01-01").expect("more than a year ahead")
     ma.send("/away off").expect("You were not marked away.")
 
