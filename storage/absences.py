@@ -1,7 +1,7 @@
 """Who is away and who stands in: absences, deputies and a deputy's time-limited grant.
 
 Someone away (``/away``, :mod:`collectors.absence`) gets no reminders while it lasts; a
-deputy named for a unit (``/deputy``, :mod:`collectors.deputies`) gets its reminders instead
+deputy named for a unit (``/deputy``, :mod:`collectors.deputyship`) gets its reminders instead
 and holds a manager grant that ends with the deputyship (:func:`temporary_grant`).
 """
 

@@ -13,7 +13,7 @@ from bot.cli import CliState, fail, pass_state
 from bot.terminal import TerminalTransport
 from collectors.app import build_engine
 from collectors.config import LANGUAGES, AppConfig
-from collectors.deputies import end_deputyship, name_deputy
+from collectors.deputyship import end_deputyship, name_deputy
 from collectors.i18n import translator
 from collectors.messages import Deliverer
 from collectors.reminder_preview import preview
