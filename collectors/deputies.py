@@ -13,6 +13,7 @@ managers::
         person --> until: a person button (the unit's staff and managers, the managers
         person --> until:   of its sibling units, the leaders above it)
         until --> [*]: a day typed (31.7. / 2025-07-31)
+        person --> until: a new-last-day button (someone standing in now)
         person --> [*]: an end button (someone standing in now: their time ends today)
         unit --> [*]: cancel
         person --> [*]: cancel
@@ -20,7 +21,8 @@ managers::
 
 The people offered are those the bot knows around the unit; a deputy who has not joined yet
 joins first with an invitation (any role), then is named. Those standing in now are shown with
-their last day, and each can be ended at once (a manager back early).
+their last day, and each can be given a new last day (earlier or later) or be ended at once (a
+manager back early).
 """
 
 from __future__ import annotations
@@ -98,10 +100,13 @@ class DeputyFlow:
         else:
             lines.append(_("Nobody else who could stand in for {unit} has joined.", unit=unit_name))
         options = [Option(c.label, ctx.step_data(f"p:{c.person_id}")) for c in people]
-        options += [
-            Option(_("End the deputyship: {name}", name=d.name), ctx.step_data(f"e:{d.person_id}"))
-            for d in standing
-        ]
+        for d in standing:
+            options += [
+                Option(_("New last day: {name}", name=d.name), ctx.step_data(f"c:{d.person_id}")),
+                Option(
+                    _("End the deputyship: {name}", name=d.name), ctx.step_data(f"e:{d.person_id}")
+                ),
+            ]
         options.append(Option(_("Cancel"), ctx.step_data("cancel")))
         return [TextReply("\n".join(lines), tuple(options))]
 
@@ -194,10 +199,13 @@ class DeputyFlow:
             if int(argument) not in allowed:
                 return [TextReply(_("That person cannot be named here.")), *self.resume(ctx, state)]
             return self._ask_until(ctx, {**state, "stage": "until", "person": int(argument)})
-        if stage == "person" and action == "e" and argument.isdecimal():
+        if stage == "person" and action in ("c", "e") and argument.isdecimal():
             for deputy in standing_in(ctx, state["unit"]):
-                if deputy.person_id == int(argument):
+                if deputy.person_id != int(argument):
+                    continue
+                if action == "e":
                     return self._end(ctx, state["unit"], deputy)
+                return self._ask_until(ctx, {**state, "stage": "until", "person": deputy.person_id})
         return [
             TextReply(_("That button belongs to an earlier question.")),
             *self.resume(ctx, state),

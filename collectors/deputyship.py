@@ -42,7 +42,9 @@ def name_deputy(
     """Make a person the unit's deputy from today until the end of ``until``.
 
     Stores the deputy row, a manager grant valid until the end of that day, an audit entry,
-    and for each open period whose report the unit has not sent, a reminder due now.
+    and for each open period whose report the unit has not sent, a reminder due now. A person
+    standing in already keeps their deputyship with ``until`` as its new last day (earlier or
+    later), and is not reminded again.
 
     Raises:
         ValueError: ``until`` is before today, or the unit or person is unknown.
@@ -54,7 +56,7 @@ def name_deputy(
         raise ValueError(f"unknown unit {unit_id!r}")
     if person_id not in notifications.people(session, [person_id]):
         raise ValueError(f"unknown person {person_id}")
-    row = absences.save_deputy(
+    row, before = absences.save_deputy(
         session,
         unit_id=unit_id,
         person_id=person_id,
@@ -65,17 +67,21 @@ def name_deputy(
     )
     ends = local_send_instant(until + timedelta(days=1), time(0), config.tz)
     absences.temporary_grant(session, person_id, unit_id, ends, now)
+    detail: dict[str, object] = {"person": person_id, "until": until.isoformat()}
+    if before is not None:
+        detail["was"] = before.isoformat()
     record(
         session,
         now=now,
         actor=actor,
-        action="deputy.set",
+        action="deputy.set" if before is None else "deputy.change",
         target=f"unit:{unit_id}",
-        detail={"person": person_id, "until": until.isoformat()},
+        detail=detail,
     )
-    for period in open_periods(session, config, now):
-        if unit_id not in notifications.submitted_units(session, period.id):
-            notifications.snooze(session, person_id, period.id, unit_id, now)
+    if before is None:
+        for period in open_periods(session, config, now):
+            if unit_id not in notifications.submitted_units(session, period.id):
+                notifications.snooze(session, person_id, period.id, unit_id, now)
     return row
 
 

@@ -105,26 +105,44 @@ def save_deputy(
     until: date,
     created_by: str,
     now: datetime,
-) -> Deputy:
-    """Name a deputy for a unit (an existing row for the same start gets the new end)."""
-    statement = select(Deputy).where(
-        Deputy.unit_id == unit_id, Deputy.person_id == person_id, Deputy.starts_on == starts_on
+) -> tuple[Deputy, date | None]:
+    """Name a deputy for a unit from ``starts_on``, or give their deputyship a new last day.
+
+    A deputyship of the same person for the unit that has not ended by ``starts_on`` keeps
+    its start and gets ``until``, so that a deputy named again is one deputy, not two
+    overlapping rows with different ends.
+
+    Returns:
+        The row, and the last day it had before (``None`` for a new deputyship).
+    """
+    statement = (
+        select(Deputy)
+        .where(
+            Deputy.unit_id == unit_id,
+            Deputy.person_id == person_id,
+            col(Deputy.until) >= starts_on,
+            col(Deputy.starts_on) <= starts_on,
+        )
+        .order_by(col(Deputy.starts_on), col(Deputy.id))
     )
     row = session.exec(statement).first()
     if row is None:
-        row = Deputy(
-            unit_id=unit_id,
-            person_id=person_id,
-            starts_on=starts_on,
-            until=until,
-            created_by=created_by[:64],
-            created_at=now,
+        row, before = (
+            Deputy(
+                unit_id=unit_id,
+                person_id=person_id,
+                starts_on=starts_on,
+                until=until,
+                created_by=created_by[:64],
+                created_at=now,
+            ),
+            None,
         )
     else:
-        row.until = until
+        row.until, before = until, row.until
     session.add(row)
     session.flush()
-    return row
+    return row, before
 
 
 def end_deputy(session: Session, unit_id: str, person_id: int, today: date) -> bool:

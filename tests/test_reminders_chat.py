@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from sqlmodel import select
@@ -13,6 +13,7 @@ from collectors.engine import Engine
 from collectors.reminder_texts import button_data, resolve_unit, unit_token
 from storage import absences
 from storage.db import Database
+from storage.models import RoleGrant
 from storage.notify_models import Deputy, Snooze
 from storage.people import Role
 from tests.support import Chat, Clock
@@ -253,6 +254,33 @@ async def test_the_deputy_standing_in_is_shown_and_can_be_ended(
     )
     ma.send("/deputy kotihoito-a")
     assert "stands in until" not in ma.text
+
+
+async def test_a_deputy_standing_in_gets_a_new_last_day_without_a_second_reminder(
+    world: World, clock: Clock, engine: Engine
+) -> None:
+    clock.now = OPEN
+    ma = chat(engine, "ma")
+    ma.send("/deputy kotihoito-a").press("Sanna").send("30.9.")
+    await world.reminders.run_due()
+    assert "sa" in world.recorder.chats()
+    world.recorder.take()
+    ma.send("/deputy kotihoito-a").press("New last day: Sanna Sijainen")
+    ma.expect("Until which day (inclusive)?").send("eilen").expect("already passed")
+    ma.send("15.10.").expect(
+        "Sanna Sijainen stands in for the manager of Kotihoito A (en) until Wed, Oct 15, 2025"
+    )
+    ma.send("/deputy kotihoito-a").expect("Sanna Sijainen stands in until Wed, Oct 15, 2025.")
+    assert ma.text.count("stands in until") == 1
+    ma.press("Cancel")
+    await world.reminders.run_due()
+    assert "sa" not in world.recorder.chats()  # told once, when named
+    with world.db.session() as session:
+        [row] = session.exec(select(Deputy).where(Deputy.unit_id == "kotihoito-a")).all()
+        grants = session.exec(select(RoleGrant).where(RoleGrant.person_id == world.ids["sa"]))
+        ends = [g.valid_until for g in grants if g.valid_until and g.revoked_at is None]
+    assert (row.starts_on, row.until) == (OPEN.date(), date(2025, 10, 15))
+    assert ends == [datetime(2025, 10, 15, 21, 0)]  # the end of the new last day in Helsinki
 
 
 def test_nobody_to_name_when_nobody_around_has_joined(db: Database, engine: Engine) -> None:

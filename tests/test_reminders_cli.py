@@ -156,3 +156,25 @@ def test_deputy_set_list_and_end(config_file: Path, db: Database, ids: dict[str,
     with db.session() as session:
         revoked = session.exec(select(RoleGrant).where(RoleGrant.person_id == ids["sa"])).all()
     assert [g.revoked_at is not None for g in revoked if g.valid_until] == [True]
+
+
+def test_deputy_set_again_gives_the_same_deputyship_a_new_last_day(
+    config_file: Path, db: Database, ids: dict[str, int]
+) -> None:
+    def set_until(until: str) -> Result:
+        args = ("deputy", "set", "--unit", "kotihoito-a", "--person", str(ids["sa"]))
+        return omabot(config_file, *args, "--until", until)
+
+    with time_machine.travel(SEPT_10, tick=False):
+        assert set_until("2025-09-30").exit_code == 0
+    with time_machine.travel(datetime(2025, 9, 15, 9, 0, tzinfo=UTC), tick=False):
+        assert set_until("2025-09-20").exit_code == 0  # back earlier than planned
+        listed = omabot(config_file, "deputy", "list").output.strip().splitlines()
+    assert "Sanna (#4)  2025-09-10 – 2025-09-20  named by cli" in listed[-1]
+    assert len([line for line in listed if "Sanna" in line]) == 1
+    with db.session() as session:
+        grants = session.exec(select(RoleGrant).where(RoleGrant.person_id == ids["sa"])).all()
+        changes = [e.detail for e in entries(session) if e.action == "deputy.change"]
+    ends = [g.valid_until for g in grants if g.valid_until and g.revoked_at is None]
+    assert ends == [datetime(2025, 9, 20, 21, 0)]  # midnight in Helsinki, stored naive UTC
+    assert changes == [{"person": ids["sa"], "until": "2025-09-20", "was": "2025-09-30"}]

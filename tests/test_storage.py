@@ -333,6 +333,41 @@ def test_ending_an_absence_or_a_deputyship_today_frees_today(any_db: Database) -
         ] == ["kotihoito-a"]
 
 
+def test_a_deputy_named_again_keeps_one_deputyship_with_the_new_last_day(
+    any_db: Database,
+) -> None:
+    today = NOW.date()
+    with any_db.session() as session:
+        deputy = create_person(session, now=NOW, display_name="Deputy").id
+        assert deputy is not None
+
+        def name(starts_on: date, until: date) -> date | None:
+            _row, before = absences.save_deputy(
+                session,
+                unit_id="kotihoito-a",
+                person_id=deputy,
+                starts_on=starts_on,
+                until=until,
+                created_by="test",
+                now=NOW,
+            )
+            return before
+
+        assert name(today, today + timedelta(days=9)) is None
+        assert name(today + timedelta(days=3), today + timedelta(days=20)) == today + timedelta(
+            days=9
+        )
+        assert name(today + timedelta(days=4), today + timedelta(days=5)) == today + timedelta(
+            days=20
+        )
+        assert name(today + timedelta(days=8), today + timedelta(days=12)) is None  # it had ended
+        rows = absences.current_deputies(session, today)
+    assert [(d.starts_on, d.until) for d in rows] == [
+        (today, today + timedelta(days=5)),
+        (today + timedelta(days=8), today + timedelta(days=12)),
+    ]
+
+
 def test_claimed_keys_tells_which_messages_were_claimed_already(any_db: Database) -> None:
     now = datetime(2025, 2, 3, 7, 0, tzinfo=UTC)
     keys = ["survey:r:open:x" + "y" * 200] + [f"survey:r:open:{n}:test" for n in range(1200)]
