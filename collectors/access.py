@@ -56,8 +56,11 @@ class Access:
         return out
 
     def can_report(self, unit_id: str) -> bool:
-        """Whether the person may fill in the unit's period report."""
-        return unit_id in self.managed_units()
+        """Whether the person may fill in the unit's period report (asked on every press of a
+        report's button, so it looks at the grants, not at every unit)."""
+        return unit_id in self.units and any(
+            g.role == Role.MANAGER and g.unit_id == unit_id for g in self.grants
+        )
 
     def can_see(self, unit_id: str) -> bool:
         """Whether the person may see the unit's reports and figures."""
