@@ -77,8 +77,10 @@ def render_text(reply: TextReply, first_number: int = 1) -> str:
     row: list[str] = []
     for offset, option in enumerate(reply.options):
         number = str(first_number + offset)
-        # A button labelled with its own number (the review's "edit item 3") needs no label.
-        row.append(f"[{number}]" if option.label == number else f"[{number}] {option.label}")
+        # A button labelled with its own number in a row of them (the review's "edit item 3")
+        # needs no label; alone on its line (the middle of a 1-5 scale) it would look empty.
+        bare = option.label == number and columns > 1
+        row.append(f"[{number}]" if bare else f"[{number}] {option.label}")
         if len(row) == columns:
             lines.append("   ".join(row))
             row = []

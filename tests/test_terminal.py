@@ -86,6 +86,8 @@ def test_render_text_numbers_options_in_rows() -> None:
     ]
     numbered = TextReply("Review", (Option("1", "e:0"), Option("Send", "submit")), columns=6)
     assert render_text(numbered).splitlines()[1] == "[1]   [2] Send"
+    scale = TextReply("Safe?", tuple(Option(str(n), f"v:{n}") for n in (1, 2, 3)))
+    assert render_text(scale).splitlines()[1:] == ["[1] 1", "[2] 2", "[3] 3"]
 
 
 # chatting with the engine ---------------------------------------------------------------------
