@@ -289,7 +289,7 @@ class SurveyFlow:
             if position is not None:
                 answers[question.id] = position
                 return self._next(ctx, state, answers)
-        if question.kind is QuestionKind.SCALE and number is not None:
+        if question.kind is QuestionKind.SCALE:  # out of range, or no number at all
             hint = _(
                 "Please answer with a number from {low} to {high}, or with the buttons.",
                 low=question.min,
