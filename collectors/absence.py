@@ -21,10 +21,10 @@ from typing import Any
 from babel.dates import get_day_names
 
 from collectors.config import LANGUAGES
+from collectors.date_text import day_text
 from collectors.engine import Command, Ctx, Engine, UserError
 from collectors.i18n import N_
 from collectors.messages import Option, Outbound, TextReply
-from collectors.reminder_texts import day_text
 from collectors.reporting import local_today
 from storage import absences
 from storage.audit import record

@@ -30,6 +30,7 @@ from __future__ import annotations
 from typing import Any
 
 from collectors.absence import DayExamples, future_day
+from collectors.date_text import day_text
 from collectors.deputyship import (
     MAX_BUTTONS,
     StandingIn,
@@ -42,7 +43,6 @@ from collectors.deputyship import (
 from collectors.engine import Command, Ctx, Engine, UserError
 from collectors.i18n import N_
 from collectors.messages import Option, Outbound, TextReply
-from collectors.reminder_texts import day_text
 from collectors.reporting import local_today
 from storage import notifications
 

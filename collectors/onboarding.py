@@ -8,10 +8,10 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from collectors.date_text import day_text
 from collectors.engine import Command, Ctx, Engine
 from collectors.i18n import LANGUAGE_NAMES, N_, pick_language, translator
 from collectors.messages import Inbound, Option, Outbound, TextReply
-from collectors.reminder_texts import day_text
 from collectors.reporting import open_periods
 from collectors.survey_text import last_answer_day
 from collectors.vocabulary import ROLE_NAMES

@@ -8,9 +8,10 @@ due (:func:`collectors.reminder_plan.snooze_messages`).
 
 from __future__ import annotations
 
+from collectors.date_text import moment_text
 from collectors.engine import Ctx, Engine, UserError
 from collectors.messages import Option, Outbound, TextReply
-from collectors.reminder_texts import button_data, moment_text, resolve_unit
+from collectors.reminder_texts import button_data, resolve_unit
 from collectors.report_opening import open_period
 from collectors.schedule import remind_tomorrow_at
 from storage import notifications

@@ -8,31 +8,15 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date
 
-from babel.dates import format_skeleton, format_time
-
+from collectors.date_text import day_text
 from collectors.i18n import Translator
 from collectors.messages import Option, TextReply
 from collectors.periods import Period
 
 CALLBACK_LIMIT = 53  # Telegram allows 64 bytes; the transport adds an 11-character signature
 MAX_LISTED = 40  # units listed in one escalation message
-
-
-def day_text(day: date, language: str) -> str:
-    """A day with its weekday, as people read it: "pe 19.9.2025", "Fri, Sep 19, 2025"."""
-    return str(format_skeleton("yMMMEd", day, locale=language))
-
-
-def moment_text(moment: datetime, language: str) -> str:
-    """A local moment's day and time: "pe 19.9.2025 9.00"."""
-    return f"{day_text(moment.date(), language)} {clock_text(moment.time(), language)}"
-
-
-def clock_text(at: time, language: str) -> str:
-    """A time of day: "9.00", "09:00", "9:00 AM"."""
-    return str(format_time(at, "short", locale=language))
 
 
 def unit_token(unit_id: str) -> str:
@@ -179,10 +163,7 @@ __all__ = [
     "MissingUnit",
     "ReportAsk",
     "button_data",
-    "clock_text",
-    "day_text",
     "escalation",
-    "moment_text",
     "report_ask",
     "resolve_unit",
     "unit_token",

@@ -16,12 +16,12 @@ from babel.numbers import format_percent
 from sqlmodel import Session
 
 from collectors.config import AppConfig
+from collectors.date_text import day_text
 from collectors.engine import Command, Ctx, Engine, UserError
 from collectors.i18n import N_, Translator
 from collectors.messages import Outbound, TextReply
 from collectors.periods import Period
 from collectors.reminder_plan import reporting_units
-from collectors.reminder_texts import day_text
 from collectors.reporting import find_period, local_today, open_periods, to_period
 from storage import notifications, reports
 from storage.people import units_by_id
