@@ -29,6 +29,7 @@ from __future__ import annotations
 from typing import Any
 
 from collectors.config import MetricConfig, MetricKind
+from collectors.date_text import day_text
 from collectors.engine import Ctx, UserError
 from collectors.messages import Option, Outbound, TextReply
 from collectors.periods import Period
@@ -377,7 +378,7 @@ class ReportFlow:
         ctx.end()
         ctx.engine.count("reports_submitted")
         unit_name = ctx.access.units[state["unit"]].name(ctx.language)
-        deadline = period.deadline.strftime("%d.%m.%Y")
+        deadline = day_text(period.deadline, ctx.language)
         replies = thanks(ctx, unit_name, period.short_label(), deadline, corrected)
         for hook in ctx.engine.after_submit:
             replies.extend(hook(ctx, submission.id))

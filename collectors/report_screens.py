@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from collectors.config import MetricConfig, MetricKind
+from collectors.date_text import day_text
 from collectors.engine import Ctx
 from collectors.messages import Option, Outbound, TextReply
 from collectors.periods import Period
@@ -149,8 +150,8 @@ def reopen_screen(ctx: Ctx, unit_name: str, period: Period, sent: datetime) -> T
         "The report of {unit} for {period} was sent on {date}. You can correct it until {deadline}.",
         unit=unit_name,
         period=period.short_label(),
-        date=sent.strftime("%d.%m.%Y"),
-        deadline=period.deadline.strftime("%d.%m.%Y"),
+        date=day_text(sent.date(), ctx.language),
+        deadline=day_text(period.deadline, ctx.language),
     )
     options = (
         Option(_("Correct it"), ctx.step_data("correct")),

@@ -48,6 +48,7 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from collectors.config import LANGUAGES
+from collectors.date_text import day_text
 from collectors.engine import Ctx, UserError
 from collectors.i18n import N_
 from collectors.messages import Outbound, TextReply
@@ -135,7 +136,7 @@ class SurveyFlow:
                 len(definition.questions),
                 survey=definition.name.get(ctx.language),
                 minimum=ctx.config.surveys.min_responses,
-                date=last_open_day(ctx.config, row),
+                date=last_open_day(ctx.config, row, ctx.language),
             )
         )
         if len(units) > 1:
@@ -163,7 +164,7 @@ class SurveyFlow:
         state["sealed"] = seal(ctx.engine.secret, ctx.person_id, round_id, answers)
 
     def _results_day(self, ctx: Ctx, row: SurveyRound) -> str:
-        return surveys.aware(row.closes_at).astimezone(ctx.config.tz).strftime("%d.%m.%Y")
+        return day_text(surveys.aware(row.closes_at).astimezone(ctx.config.tz).date(), ctx.language)
 
     def _definition(self, ctx: Ctx, row: SurveyRound) -> SurveyDefinition:
         definition = definition_of(ctx.config, row.survey_id)

@@ -8,6 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from itertools import groupby
 
 from collectors.config import AppConfig
+from collectors.date_text import day_text
 from collectors.i18n import Translator, translator
 from collectors.messages import Option, TextReply
 from collectors.number_format import format_number
@@ -29,9 +30,9 @@ def last_answer_day(config: AppConfig, row: SurveyRound) -> date:
     return (aware(row.closes_at).astimezone(config.tz) - timedelta(microseconds=1)).date()
 
 
-def last_open_day(config: AppConfig, row: SurveyRound) -> str:
-    """The last day a round takes answers, as ``dd.mm.yyyy`` in the organisation's time."""
-    return last_answer_day(config, row).strftime("%d.%m.%Y")
+def last_open_day(config: AppConfig, row: SurveyRound, language: str) -> str:
+    """The last day a round takes answers, as the reader reads a date ("ti 23.9.2025")."""
+    return day_text(last_answer_day(config, row), language)
 
 
 def start_button(_: Translator, round_id: str) -> Option:
@@ -46,6 +47,7 @@ def invitation(
     _ = translator(language)
     count = len(definition.questions)
     survey = definition.name.get(_.language)  # outside the call, so Babel sees the plural
+    last_day = last_open_day(config, row, _.language)
     text = _.plural(
         "{survey} is open: {n} short question about your workplace, answered with buttons. "
         "It is anonymous: nobody, not even your manager, can see your own answers. "
@@ -55,7 +57,7 @@ def invitation(
         "Open until {date}.",
         count,
         survey=survey,
-        date=last_open_day(config, row),
+        date=last_day,
     )
     return TextReply(text, (start_button(_, row.id),))
 
@@ -69,7 +71,7 @@ def reminder(
         "A reminder: {survey} closes on {date}. It takes about a minute, and your answers "
         "are anonymous.",
         survey=definition.name.get(_.language),
-        date=last_open_day(config, row),
+        date=last_open_day(config, row, _.language),
     )
     return TextReply(text, (start_button(_, row.id),))
 
@@ -228,7 +230,8 @@ def results_text(
     that are shown only for comparison.
     """
     _ = translator(language)
-    closed = aware(row.closed_at or row.closes_at).astimezone(config.tz).strftime("%d.%m.%Y")
+    closed_at = aware(row.closed_at or row.closes_at).astimezone(config.tz)
+    closed = day_text(closed_at.date(), _.language)
     lines = [
         _(
             "{survey} {label}, closed on {date}",
@@ -263,8 +266,8 @@ def text_groups(results: list[GroupResult], own: set[str] | None) -> set[str]:
 
 
 def round_when(config: AppConfig, moment: datetime) -> str:
-    """A moment as ``dd.mm.yyyy hh:mm`` in the organisation's time."""
-    return aware(moment).astimezone(config.tz).strftime("%d.%m.%Y %H:%M")
+    """A moment as ``yyyy-mm-dd hh:mm`` in the organisation's time (for the command line)."""
+    return aware(moment).astimezone(config.tz).strftime("%Y-%m-%d %H:%M")
 
 
 __all__ = [

@@ -216,10 +216,12 @@ def test_review_edit_submit_and_correction_keeps_revisions(engine: Engine, clock
     chat.press("Back to review").send("99").expect("There is no answer number 99", "Review")
     chat.press("1").expect("1/11").expect_button("Back to review")
     chat.send("1060").expect("Review", "1. Client decisions: 1,060 pcs")
-    chat.press("Send the report").expect("Thank you!", "until 21.09.2025")
+    chat.press("Send the report").expect("Thank you!", "until Sun, Sep 21, 2025")
     clock.advance(days=2)
-    chat.send("/report").expect("was sent on 10.09.2025")
-    chat.send("/start").expect("Welcome back", "was sent on 10.09.2025", "until 21.09.2025")
+    chat.send("/report").expect("was sent on Wed, Sep 10, 2025")
+    chat.send("/start").expect(
+        "Welcome back", "was sent on Wed, Sep 10, 2025", "until Sun, Sep 21, 2025"
+    )
     chat.press("Correct it").expect("Review")
     chat.press("9").send("4,2").expect("9. Sick leave: 4.2%")
     chat.press("Send corrections").expect("corrections")

@@ -91,11 +91,11 @@ def test_open_without_a_transport_just_opens(omabot: Run) -> None:
     assert omabot("survey", "list").stdout.strip() == "No survey rounds yet."
     result = omabot("survey", "open", "staff", "--unit", "koti", "--closes", "23.9.2025")
     assert result.exit_code == 0, result.output
-    assert "of staff for 3 units, open until 23.09.2025; 0 staff members asked" in result.stdout
+    assert "of staff for 3 units, open until 2025-09-23; 0 staff members asked" in result.stdout
     assert "No transport can deliver from here (OMABOT_TELEGRAM_TOKEN is not set)" in result.stdout
     assert "omabot invite create --role staff --unit UNIT --uses 30 --qr UNIT.png" in result.stdout
     listing = omabot("survey", "list").stdout
-    assert "staff  2025-09-10" in listing and "open until 23.09.2025" in listing
+    assert "staff  2025-09-10" in listing and "open until 2025-09-23" in listing
     assert "0 answers" in listing
 
 

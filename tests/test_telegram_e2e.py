@@ -280,7 +280,7 @@ async def test_review_edit_submit_and_correct(bot: Harness, engine: Engine, cloc
     (await person.send("1060")).expect("Review", "1. Client decisions: 1,060 pcs")
     (await person.press("Send the report")).expect("Thank you!")
     clock.advance(days=2)
-    (await person.send("/report")).expect("was sent on 10.09.2025")
+    (await person.send("/report")).expect("was sent on Wed, Sep 10, 2025")
     (await person.press("Correct it")).expect("Review")
     await person.press("9")
     (await person.send("4,2")).expect("9. Sick leave: 4.2%")

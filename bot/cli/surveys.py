@@ -29,7 +29,7 @@ from collectors.survey_results import (
     survey_results,
 )
 from collectors.survey_rounds import invitations, open_round
-from collectors.survey_text import last_open_day, results_text, round_when
+from collectors.survey_text import last_answer_day, results_text, round_when
 from storage import surveys
 from storage.audit import record
 from storage.db import Database, utcnow
@@ -123,7 +123,7 @@ async def _open_and_invite(
         )
     click.echo(
         f"Opened round {row.id} ({row.label}) of {survey} for {len(row.unit_ids)} units, "
-        f"open until {last_open_day(config, row)}; {len(asked)} staff members asked."
+        f"open until {last_answer_day(config, row).isoformat()}; {len(asked)} staff members asked."
     )
     async with deliverers(state) as available:
         if not available:
@@ -244,7 +244,7 @@ def _list_line(config: AppConfig, row: SurveyRound, answers: int, now: datetime)
     elif surveys.aware(row.opens_at) > now:
         status = f"opens {round_when(config, row.opens_at)}"
     else:
-        status = f"open until {last_open_day(config, row)}"
+        status = f"open until {last_answer_day(config, row).isoformat()}"
     return (
         f"{row.id}  {row.survey_id}  {row.label:<12} {status:<28} "
         f"{answers} answers  units: {', '.join(row.unit_ids)}"
