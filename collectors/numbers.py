@@ -152,6 +152,12 @@ _SIGNED_KINDS = frozenset({NumberKind.NUMBER, NumberKind.INDEX})
 _COMPOUND_KINDS = frozenset({NumberKind.COUNT, NumberKind.NUMBER})
 
 
+def qualifier_of(raw: str) -> str | None:
+    """The qualifier ("<", ">", "≤", "≥", "~") that a figure typed as ``raw`` began with."""
+    match = _QUALIFIER_RE.match(_normalize(raw.strip()))
+    return _QUALIFIERS[match["q"].casefold()] if match else None
+
+
 def read_number(text: str, kind: NumberKind, locale: str = "fi") -> NumberReading:
     """Read what a person typed as a figure of the given kind.
 
@@ -387,5 +393,6 @@ __all__ = [
     "NumberReading",
     "ReadError",
     "ReadErrorCode",
+    "qualifier_of",
     "read_number",
 ]

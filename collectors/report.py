@@ -43,7 +43,7 @@ from collectors.report_screens import (
     review_screen,
     thanks,
 )
-from collectors.report_text import choice_ids, show_answer, show_number
+from collectors.report_text import choice_ids, show_answer
 from collectors.reporting import find_period, previous_period_id
 from storage import reports
 from storage.audit import record
@@ -216,7 +216,7 @@ class ReportFlow:
         ctx.save(KIND, state)
         text = _(
             "You typed {value}, but last period it was {previous}. Is {value} right?",
-            value=show_number(metric, float(pending["value"]), ctx.language),
+            value=show_answer(metric, _pending_value(pending), _),
             previous=show_answer(metric, previous, _),
         )
         options = (
@@ -251,14 +251,7 @@ class ReportFlow:
         if stage == "confirm":
             if action == "yes":
                 metric = self._metrics(ctx, state)[int(state["i"])]
-                pending = state.pop("pending")
-                value = AnswerValue(
-                    "answered",
-                    value=pending["value"],
-                    second=pending.get("second"),
-                    raw=pending["raw"],
-                )
-                return self._store(ctx, state, metric, value)
+                return self._store(ctx, state, metric, _pending_value(state.pop("pending")))
             if action == "no":
                 state.pop("pending", None)
                 return self._ask(ctx, state)
@@ -392,6 +385,13 @@ class ReportFlow:
                 ctx._("Stopped. Your answers so far are saved: continue any time with /report.")
             )
         ]
+
+
+def _pending_value(pending: dict[str, Any]) -> AnswerValue:
+    """The answer waiting for a yes in the state, as it would be stored."""
+    return AnswerValue(
+        "answered", value=pending["value"], second=pending.get("second"), raw=pending["raw"]
+    )
 
 
 __all__ = ["KIND", "ReportFlow"]

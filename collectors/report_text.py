@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from collectors.config import NUMERIC_KINDS, MetricConfig, MetricKind
 from collectors.i18n import Translator
 from collectors.number_format import example_for, format_number
-from collectors.numbers import NumberKind
+from collectors.numbers import NumberKind, qualifier_of
 from collectors.vocabulary import AREA_NAMES, GOAL_STATUS_NAMES
 from storage.reports import AnswerValue
 
@@ -51,7 +51,8 @@ def show_answer(metric: MetricConfig, answer: AnswerValue | None, _: Translator)
     if answer.status == "skipped":
         return _("skipped")
     if metric.kind in NUMERIC_KINDS and answer.value is not None:
-        shown = show_number(metric, answer.value, _.language)
+        # "<3" is kept as 3 with its raw text: show it as typed, "<3 %", not as "3 %".
+        shown = (qualifier_of(answer.raw) or "") + show_number(metric, answer.value, _.language)
         if answer.second is not None:
             second = format_number(answer.second, NumberKind(metric.kind.value), _.language)
             shown = f"{shown} / {second}"

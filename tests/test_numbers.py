@@ -15,6 +15,7 @@ from collectors.numbers import (
     NumberReading,
     ReadError,
     ReadErrorCode,
+    qualifier_of,
     read_number,
 )
 
@@ -249,6 +250,13 @@ def test_reads_every_format_in_every_locale(
     text: str, kind: NumberKind, expected: dict[str, Any], locale: str
 ) -> None:
     _check(read_number(text, kind, locale), text, expected)
+
+
+@pytest.mark.parametrize(("text", "kind", "expected"), READS)
+def test_qualifier_of_finds_the_qualifier_the_reading_keeps(
+    text: str, kind: NumberKind, expected: dict[str, object]
+) -> None:
+    assert qualifier_of(text) == expected.get("qualifier")
 
 
 @pytest.mark.parametrize("locale", LOCALES)

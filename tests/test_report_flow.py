@@ -203,6 +203,18 @@ def test_value_far_from_last_period_is_read_back(engine: Engine) -> None:
     assert answers["decisions"].value == 10500
 
 
+def test_a_qualified_value_is_read_back_and_reviewed_as_typed(engine: Engine) -> None:
+    _seed_previous(engine)
+    chat = manager(engine)
+    chat.send("/report")
+    chat.send("alle 3").expect("You typed <3 pcs, but last period it was 1,000 pcs.")
+    chat.press("Yes, keep it").expect("2/11")
+    with engine.db.session() as session:
+        sub = reports.get_submission(session, "2025-T2", "kotihoito-a")
+        answers = reports.answers_of(session, sub.id if sub and sub.id else 0)
+    assert (answers["decisions"].value, answers["decisions"].raw) == (3, "alle 3")
+
+
 def fill_all(chat: Chat) -> Chat:
     chat.send("/report")
     for typed in ["1050", "95", "13:25", "2", "1", "12", "1", "5", "4,6", "1", "-"]:
