@@ -45,6 +45,7 @@ from collectors.report_screens import (
 )
 from collectors.report_text import choice_ids, show_answer
 from collectors.reporting import find_period, previous_period_id
+from collectors.vocabulary import yes_or_no
 from storage import reports
 from storage.audit import record
 from storage.models import Submission
@@ -182,7 +183,9 @@ class ReportFlow:
         _ = ctx._
         stage = state.get("stage")
         if stage == "confirm":
-            # A new value typed instead of pressing yes/no: read it as the answer.
+            if (agreed := yes_or_no(text)) is not None:  # "kyllä", "nej": the buttons, typed
+                return self.on_choice(ctx, state, "yes" if agreed else "no")
+            # A new value typed instead of yes or no: read it as the answer.
             state["stage"] = "question"
             state.pop("pending", None)
         elif stage == "review" and text.strip().isdecimal():

@@ -36,6 +36,21 @@ def folded(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
+YES_WORDS = frozenset(
+    {"kyllä", "joo", "juu", "k", "ja", "jo", "jepp", "yes", "y", "yep", "ok", "okei", "okej"}
+    | {"oikein", "pitää paikkansa", "stämmer", "rätt", "right", "correct"}
+)
+NO_WORDS = frozenset({"ei", "e", "nej", "no", "n", "nope", "väärin", "fel", "wrong"})
+
+
+def yes_or_no(typed: str) -> bool | None:
+    """``True`` for a typed yes (``kyllä``, ``ja``, ``OK``), ``False`` for a no, else ``None``."""
+    token = folded(typed).rstrip(".!")
+    if token in YES_WORDS:
+        return True
+    return False if token in NO_WORDS else None
+
+
 MIN_PREFIX = 3
 """Fewest letters a name is found by when it is not typed out whole."""
 

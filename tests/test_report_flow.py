@@ -203,16 +203,21 @@ def test_value_far_from_last_period_is_read_back(engine: Engine) -> None:
     assert answers["decisions"].value == 10500
 
 
-def test_a_qualified_value_is_read_back_and_reviewed_as_typed(engine: Engine) -> None:
+def test_a_qualified_value_is_read_back_as_typed_and_yes_or_no_may_be_typed(
+    engine: Engine,
+) -> None:
     _seed_previous(engine)
     chat = manager(engine)
     chat.send("/report")
     chat.send("alle 3").expect("You typed <3 pcs, but last period it was 1,000 pcs.")
-    chat.press("Yes, keep it").expect("2/11")
+    chat.send("Ei").expect("1/11")  # the no button, typed
+    chat.send("alle 3").send("ok").expect("2/11")  # and the yes
     with engine.db.session() as session:
         sub = reports.get_submission(session, "2025-T2", "kotihoito-a")
         answers = reports.answers_of(session, sub.id if sub and sub.id else 0)
     assert (answers["decisions"].value, answers["decisions"].raw) == (3, "alle 3")
+    chat.press("◀ Back").send("10 500").expect("Is 10,500 pcs right?")
+    chat.send("1 100").expect("2/11")  # a new value typed instead of yes or no
 
 
 def fill_all(chat: Chat) -> Chat:
