@@ -31,11 +31,12 @@ from typing import Any
 from collectors.config import MetricConfig, MetricKind
 from collectors.date_text import day_text
 from collectors.engine import Ctx, UserError
-from collectors.messages import Option, Outbound, TextReply
+from collectors.messages import Outbound, TextReply
 from collectors.periods import Period
 from collectors.report_answers import NeedsConfirmation, Rejected, chosen_choice, interpret, pressed
 from collectors.report_opening import choose_report, typed_opening
 from collectors.report_screens import (
+    confirm_screen,
     missing_required,
     opening_text,
     question_screen,
@@ -43,7 +44,7 @@ from collectors.report_screens import (
     review_screen,
     thanks,
 )
-from collectors.report_text import choice_ids, show_answer
+from collectors.report_text import choice_ids
 from collectors.reporting import find_period, previous_period_id
 from collectors.vocabulary import yes_or_no
 from storage import reports
@@ -212,21 +213,10 @@ class ReportFlow:
         return self._store(ctx, state, metric, outcome.value)
 
     def _ask_confirm(self, ctx: Ctx, state: dict[str, Any]) -> list[Outbound]:
-        _ = ctx._
         metric = self._metrics(ctx, state)[int(state["i"])]
-        pending = state["pending"]
         previous = self._previous(ctx, state).get(metric.id)
         ctx.save(KIND, state)
-        text = _(
-            "You typed {value}, but last period it was {previous}. Is {value} right?",
-            value=show_answer(metric, _pending_value(pending), _),
-            previous=show_answer(metric, previous, _),
-        )
-        options = (
-            Option(_("Yes, keep it"), ctx.step_data("yes")),
-            Option(_("No, I will type it again"), ctx.step_data("no")),
-        )
-        return [TextReply(text, options, 2)]
+        return [confirm_screen(ctx, metric, _pending_value(state["pending"]), previous)]
 
     def on_choice(self, ctx: Ctx, state: dict[str, Any], data: str) -> list[Outbound]:
         """Handle a button of the current step."""

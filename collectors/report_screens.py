@@ -143,6 +143,23 @@ def opening_text(
     )
 
 
+def confirm_screen(
+    ctx: Ctx, metric: MetricConfig, value: AnswerValue, previous: AnswerValue | None
+) -> TextReply:
+    """A value far from last period's, read back before it is kept."""
+    _ = ctx._
+    text = _(
+        "You typed {value}, but last period it was {previous}. Is {value} right?",
+        value=show_answer(metric, value, _),
+        previous=show_answer(metric, previous, _),
+    )
+    options = (
+        Option(_("Yes, keep it"), ctx.step_data("yes")),
+        Option(_("No, I will type it again"), ctx.step_data("no")),
+    )
+    return TextReply(text, options, 2)
+
+
 def reopen_screen(ctx: Ctx, unit_name: str, period: Period, sent: datetime) -> TextReply:
     """A report already sent: correct it (until the deadline) or keep it."""
     _ = ctx._
