@@ -196,8 +196,15 @@ class ReportFlow:
                 return self.on_choice(ctx, state, f"e:{number - 1}")
             reply = TextReply(_("There is no answer number {number} in the review.", number=number))
             return [reply, *self._review(ctx, state)]
-        elif stage in ("unit", "period") and (data := typed_opening(ctx, state, text)):
-            return self.on_choice(ctx, state, data)  # a unit or period typed, not pressed
+        elif stage in ("unit", "period"):
+            if data := typed_opening(ctx, state, text):
+                return self.on_choice(ctx, state, data)  # a unit or period typed, not pressed
+            unknown = (
+                _("None of your units has that name: press its button, or type its name.")
+                if stage == "unit"
+                else _("No open period is called that: press its button, or type it as shown.")
+            )
+            return [TextReply(unknown), *self.resume(ctx, state)]
         elif stage != "question":
             return [TextReply(_("Please use the buttons.")), *self.resume(ctx, state)]
         metric = self._metrics(ctx, state)[int(state["i"])]

@@ -329,7 +329,9 @@ def test_manager_of_two_units_picks_and_cannot_forge_another(engine: Engine) -> 
     # Typed instead of pressed: a name in any language, or the option's number.
     chat.send("/report").send("kotihoito b (sv)").expect("Period report of Kotihoito B")
     chat.send("/report").send("1").expect("Period report of Kotihoito A")
-    chat.send("/report").send("Kotihoito C").expect("Please use the buttons.", "Which unit")
+    chat.send("/report").send("Kotihoito C").expect(
+        "None of your units has that name: press its button, or type its name.", "Which unit"
+    )
 
 
 def test_with_two_periods_open_the_manager_picks_one(engine: Engine) -> None:
@@ -351,6 +353,7 @@ def test_with_two_periods_open_the_manager_picks_one(engine: Engine) -> None:
     # Typed instead of pressed: the period as the bot shows it.
     other = manager(engine, "kotihoito-b")
     other.send("/report").send("t2/25").expect("Period report of Kotihoito B (en) for T2/2025")
+    chat.send("/report").send("T3/2025").expect("No open period is called that", "Which period")
 
 
 def test_people_who_may_not(engine: Engine, clock: Clock) -> None:
