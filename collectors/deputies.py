@@ -29,8 +29,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from collectors.absence import DayExamples, future_day
 from collectors.date_text import day_text
+from collectors.days import DayExamples, future_day
 from collectors.deputyship import (
     MAX_BUTTONS,
     StandingIn,

@@ -7,8 +7,8 @@ from datetime import date, datetime, timedelta
 import pytest
 from sqlmodel import select
 
-from collectors.absence import parse_day
 from collectors.config import AppConfig
+from collectors.days import parse_day
 from collectors.engine import Engine
 from collectors.reminder_texts import button_data, resolve_unit, unit_token
 from storage import absences

@@ -1,0 +1,158 @@
+"""Days as people type them in a chat: ``31.7.``, ``2025-07-31``, ``huomenna``, ``perjantaihin``.
+
+Dates are read the way people in Finland write them: ``31.7.``, ``31.7``, ``31.7.2025``,
+``31.7.25`` or ``2025-07-31``; a day and month without a year mean the next such day. A day
+may also be named: ``huomenna`` / ``i morgon`` / ``tomorrow``, or a weekday in any of the
+three languages (``perjantaihin``, ``fredag``, ``next Friday``, ``pe``), the next one after
+today. ``/away`` and ``/deputy`` ask for days this way.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import lru_cache
+
+from babel.dates import get_day_names
+
+from collectors.config import LANGUAGES
+from collectors.engine import Ctx, UserError
+from collectors.reporting import local_today
+
+MAX_DAYS_AHEAD = 366
+EXAMPLE_DAYS_AHEAD = 30
+_DAY_MONTH = re.compile(r"(\d{1,2})\.(\d{1,2})(?:\.(\d{4}|\d{2})?)?")
+_ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+
+
+_RELATIVE = {
+    **dict.fromkeys(("toissapäivänä", "i förrgår", "day before yesterday"), -2),
+    **dict.fromkeys(("eilen", "yesterday", "igår", "i går"), -1),
+    **dict.fromkeys(("tänään", "today", "idag", "i dag"), 0),
+    **dict.fromkeys(("huomenna", "tomorrow", "imorgon", "i morgon"), 1),
+    **dict.fromkeys(("ylihuomenna", "i övermorgon", "day after tomorrow"), 2),
+}
+_LEAD_WORDS = ("ensi ", "next ", "nästa ", "until ", "till ", "på ", "on ")
+
+
+@lru_cache(maxsize=1)
+def _weekday_names() -> tuple[dict[str, int], dict[str, int]]:
+    """Whole weekday names (``perjantai``, ``fredag``, ``Friday``) and abbreviations (``pe``,
+    ``fre``, ``Fri``) in every language, folded, from Babel's locale data."""
+    whole: dict[str, int] = {}
+    short: dict[str, int] = {}
+    for language in LANGUAGES:
+        for context in ("format", "stand-alone"):
+            for number, name in get_day_names("wide", context=context, locale=language).items():
+                whole[name.casefold()] = number
+            for number, name in get_day_names(
+                "abbreviated", context=context, locale=language
+            ).items():
+                short[name.casefold()] = number
+    return whole, short
+
+
+def _named_day(text: str, today: date) -> date | None:
+    """``huomenna``, ``fredag``, ``next Friday``, ``perjantaihin``: today, a day or two before
+    or after it (a day that has passed is read, so that the answer can say so), or the next
+    such weekday after today; ``None`` for anything else."""
+    words = " ".join(text.casefold().split())
+    if words in _RELATIVE:
+        return today + timedelta(days=_RELATIVE[words])
+    for lead in _LEAD_WORDS:
+        words = words.removeprefix(lead)
+    whole, short = _weekday_names()
+    weekday = short.get(words.rstrip("."))
+    if weekday is None:  # inflected Finnish names begin with the name: perjantaihin, -na
+        weekday = next((n for name, n in whole.items() if words.startswith(name)), None)
+    if weekday is None:
+        return None
+    return today + timedelta(days=(weekday - today.weekday() - 1) % 7 + 1)
+
+
+def parse_day(text: str, today: date) -> date | None:
+    """Read a day typed in a Finnish or ISO form, or named; ``None`` when it is not one.
+
+    Args:
+        text: What the person typed, e.g. ``31.7.``, ``2025-07-31``, ``huomenna`` or
+            ``perjantaihin`` (the next Friday after today).
+        today: The organisation's local date; a day without a year is the next such day.
+
+    Returns:
+        The day, or ``None`` for text that is no valid date.
+    """
+    value = text.strip()
+    named = _named_day(value, today)
+    if named is not None:
+        return named
+    try:
+        iso = _ISO.fullmatch(value)
+        if iso is not None:
+            return date(int(iso[1]), int(iso[2]), int(iso[3]))
+        match = _DAY_MONTH.fullmatch(value)
+        if match is None:
+            return None
+        day, month, year = int(match[1]), int(match[2]), match[3]
+        if year is None:
+            found = date(today.year, month, day) if _valid(today.year, month, day) else None
+            if found is None or found < today:
+                found = date(today.year + 1, month, day)
+            return found
+        full = int(year) + 2000 if len(year) == 2 else int(year)
+        return date(full, month, day)
+    except ValueError:
+        return None
+
+
+def _valid(year: int, month: int, day: int) -> bool:
+    try:
+        date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+@dataclass(frozen=True)
+class DayExamples:
+    """A day about a month ahead, written in each accepted form: ``6.1.``, ``6.1.2027``,
+    ``2027-01-06`` (examples with a past year would be refused)."""
+
+    short: str
+    full: str
+    iso: str
+
+    @classmethod
+    def after(cls, today: date) -> DayExamples:
+        """The examples for a prompt shown on ``today``."""
+        day = today + timedelta(days=EXAMPLE_DAYS_AHEAD)
+        return cls(f"{day.day}.{day.month}.", f"{day.day}.{day.month}.{day.year}", day.isoformat())
+
+
+def future_day(ctx: Ctx, text: str) -> date:
+    """A day from today up to a year ahead, read from ``text``.
+
+    Raises:
+        UserError: when the text is no date, or the day is in the past or too far ahead.
+    """
+    _ = ctx._
+    today = local_today(ctx.config, ctx.now)
+    day = parse_day(text, today)
+    if day is None:
+        examples = DayExamples.after(today)
+        raise UserError(
+            _(
+                "I could not read that date. Write it like {short} or {full} or {iso}.",
+                short=examples.short,
+                full=examples.full,
+                iso=examples.iso,
+            )
+        )
+    if day < today:
+        raise UserError(_("That day has already passed. Give a day from today on."))
+    if day > today + timedelta(days=MAX_DAYS_AHEAD):
+        raise UserError(_("That is more than a year ahead. Give a nearer day."))
+    return day
+
+
+__all__ = ["MAX_DAYS_AHEAD", "DayExamples", "future_day", "parse_day"]
