@@ -8,11 +8,12 @@ The days are read as :mod:`collectors.days` reads them.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from collectors.date_text import day_text
-from collectors.days import DayExamples, future_day
-from collectors.engine import Command, Ctx, Engine
+from collectors.days import DayExamples, future_day, parse_range, within_a_year
+from collectors.engine import Command, Ctx, Engine, UserError
 from collectors.i18n import N_
 from collectors.messages import Option, Outbound, TextReply
 from collectors.reporting import local_today
@@ -24,26 +25,50 @@ OFF_WORDS = frozenset({"off", "pois", "bort", "back", "takaisin", "tillbaka", "e
 
 
 def away_command(ctx: Ctx, args: tuple[str, ...]) -> list[Outbound]:
-    """``/away DATE`` marks the person away until DATE; ``/away off`` ends it; ``/away``
-    alone tells how it stands, or asks for the day."""
+    """``/away DATE`` marks the person away until DATE, ``/away FIRST-LAST`` for a time ahead;
+    ``/away off`` ends it (or calls off the one planned); ``/away`` alone tells how it stands,
+    or asks for the day."""
     _ = ctx._
     today = local_today(ctx.config, ctx.now)
     if not args:
         current = absences.current_absence(ctx.session, ctx.person_id, today)
         if current is None:
             return _ask_until(ctx)
-        text = _(
-            "You are marked away until {date}. /away off ends it.",
-            date=day_text(current.until, ctx.language),
-        )
+        if current.starts_on > today:
+            text = _(
+                "You will be away from {start} until {date}. /away off calls it off.",
+                start=day_text(current.starts_on, ctx.language),
+                date=day_text(current.until, ctx.language),
+            )
+        else:
+            text = _(
+                "You are marked away until {date}. /away off ends it.",
+                date=day_text(current.until, ctx.language),
+            )
         return [TextReply(text)]
     if args[0].lower() in OFF_WORDS:
-        ended = absences.end_absence(ctx.session, ctx.person_id, today)
-        if ended:
-            record(ctx.session, now=ctx.now, actor=f"person:{ctx.person_id}", action="away.end")
-            return [TextReply(_("Welcome back! Reminders come to you again."))]
-        return [TextReply(_("You were not marked away."))]
+        return _back(ctx, today)
     return _mark_away(ctx, " ".join(args))
+
+
+def _back(ctx: Ctx, today: date) -> list[Outbound]:
+    """End the absence today, or call off the one planned."""
+    _ = ctx._
+    ended = absences.end_absence(ctx.session, ctx.person_id, today)
+    if ended is None:
+        return [TextReply(_("You were not marked away."))]
+    first, last = ended
+    planned = first > today
+    action = "away.cancel" if planned else "away.end"
+    record(ctx.session, now=ctx.now, actor=f"person:{ctx.person_id}", action=action)
+    if planned:
+        text = _(
+            "Your time away from {start} until {date} is called off.",
+            start=day_text(first, ctx.language),
+            date=day_text(last, ctx.language),
+        )
+        return [TextReply(text)]
+    return [TextReply(_("Welcome back! Reminders come to you again."))]
 
 
 def _ask_until(ctx: Ctx) -> list[Outbound]:
@@ -51,9 +76,11 @@ def _ask_until(ctx: Ctx) -> list[Outbound]:
     ctx.save(KIND, {"stage": "until"})
     examples = DayExamples.after(local_today(ctx.config, ctx.now))
     text = _(
-        "Until which day are you away (inclusive)? For example {short} or {iso}.",
+        "Until which day are you away (inclusive)? For example {short} or {iso}. "
+        "For a time ahead, write its first and last day: {first}-{short}",
         short=examples.short,
         iso=examples.iso,
+        first=examples.first,
     )
     return [TextReply(text, (Option(_("Cancel"), ctx.step_data("cancel")),))]
 
@@ -87,35 +114,63 @@ class AwayFlow:
         return [TextReply(ctx._("Fine, you are not marked away."))]
 
 
+def _away_days(ctx: Ctx, text: str) -> tuple[date, date]:
+    """The first and last day away typed in ``text``: a last day (from today), or a range.
+
+    Raises:
+        UserError: when the text is no day or range, or its last day is past or too far.
+    """
+    today = local_today(ctx.config, ctx.now)
+    days = parse_range(text, today)
+    if days is None:
+        return today, future_day(ctx, text)
+    first, last = days
+    if first > last:
+        raise UserError(ctx._("The first day comes after the last one: write the first day first."))
+    return max(first, today), within_a_year(ctx, last)
+
+
 def _mark_away(ctx: Ctx, text: str) -> list[Outbound]:
-    """Mark the person away until the day in ``text`` and tell whom the reminders go to."""
+    """Mark the person away for the days in ``text`` and tell whom the reminders go to."""
     _ = ctx._
     language = ctx.language
     today = local_today(ctx.config, ctx.now)
-    until = future_day(ctx, text)
-    absences.set_absence(ctx.session, ctx.person_id, today, until, ctx.now)
-    record(
-        ctx.session,
-        now=ctx.now,
-        actor=f"person:{ctx.person_id}",
-        action="away.set",
-        detail={"until": until.isoformat()},
-    )
+    first, until = _away_days(ctx, text)
+    absences.set_absence(ctx.session, ctx.person_id, first, until, ctx.now)
+    detail = {"until": until.isoformat()}
+    if first > today:
+        detail["from"] = first.isoformat()
+    actor = f"person:{ctx.person_id}"
+    record(ctx.session, now=ctx.now, actor=actor, action="away.set", detail=detail)
+    start, last = day_text(first, language), day_text(until, language)
     units = ctx.access.managed_units()
     if not units:
-        text = _(
-            "You are marked away until {date}. Meanwhile I send you no reminders.",
-            date=day_text(until, language),
-        )
+        if first > today:
+            text = _(
+                "You are marked away from {start} until {date}. Meanwhile I send you no reminders.",
+                start=start,
+                date=last,
+            )
+        else:
+            text = _(
+                "You are marked away until {date}. Meanwhile I send you no reminders.", date=last
+            )
         return [TextReply(text)]
-    lines = [
-        _(
+    if first > today:
+        said = _(
+            "You are marked away from {start} until {date}. Meanwhile you get no reminders; "
+            "your units' deputies get them.",
+            start=start,
+            date=last,
+        )
+    else:
+        said = _(
             "You are marked away until {date}. Meanwhile you get no reminders; "
             "your units' deputies get them.",
-            date=day_text(until, language),
+            date=last,
         )
-    ]
-    covered = absences.deputies_on(ctx.session, today)
+    lines = [said]
+    covered = absences.deputies_on(ctx.session, first)
     for unit_id in units:
         if not [p for p in covered.get(unit_id, []) if p != ctx.person_id]:
             name = ctx.access.units[unit_id].name(language)

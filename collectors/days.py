@@ -24,6 +24,13 @@ MAX_DAYS_AHEAD = 366
 EXAMPLE_DAYS_AHEAD = 30
 _DAY_MONTH = re.compile(r"(\d{1,2})\.(\d{1,2})(?:\.(\d{4}|\d{2})?)?")
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+# Between the first and last day of a range: a dash with spaces or after a Finnish day
+# ("1.7.-31.7.", "1.-31.7."; never inside an ISO date), an en or em dash, "..", or a word.
+_RANGE = re.compile(
+    r"\s*(?:[–—]|\.\.|\s-\s|(?<=[.\d])-(?=\d{1,2}\.(?:\d|\s|$))|\s(?:to|till|tills|until|asti)\s)\s*"
+)
+HALF_A_YEAR = 183
+_DAY_ONLY = re.compile(r"(\d{1,2})\.?")
 
 
 _RELATIVE = {
@@ -116,17 +123,25 @@ def _valid(year: int, month: int, day: int) -> bool:
 @dataclass(frozen=True)
 class DayExamples:
     """A day about a month ahead, written in each accepted form: ``6.1.``, ``6.1.2027``,
-    ``2027-01-06`` (examples with a past year would be refused)."""
+    ``2027-01-06`` (examples with a past year would be refused), and a first day two weeks
+    before it for a range (``23.12.``, as in ``23.12.-6.1.``)."""
 
     short: str
     full: str
     iso: str
+    first: str
 
     @classmethod
     def after(cls, today: date) -> DayExamples:
         """The examples for a prompt shown on ``today``."""
         day = today + timedelta(days=EXAMPLE_DAYS_AHEAD)
-        return cls(f"{day.day}.{day.month}.", f"{day.day}.{day.month}.{day.year}", day.isoformat())
+        first = day - timedelta(days=14)
+        return cls(
+            f"{day.day}.{day.month}.",
+            f"{day.day}.{day.month}.{day.year}",
+            day.isoformat(),
+            f"{first.day}.{first.month}.",
+        )
 
 
 def future_day(ctx: Ctx, text: str) -> date:
@@ -148,6 +163,17 @@ def future_day(ctx: Ctx, text: str) -> date:
                 iso=examples.iso,
             )
         )
+    return within_a_year(ctx, day)
+
+
+def within_a_year(ctx: Ctx, day: date) -> date:
+    """``day``, if it is from today up to a year ahead.
+
+    Raises:
+        UserError: when the day is in the past or too far ahead.
+    """
+    _ = ctx._
+    today = local_today(ctx.config, ctx.now)
     if day < today:
         raise UserError(_("That day has already passed. Give a day from today on."))
     if day > today + timedelta(days=MAX_DAYS_AHEAD):
@@ -155,4 +181,43 @@ def future_day(ctx: Ctx, text: str) -> date:
     return day
 
 
-__all__ = ["MAX_DAYS_AHEAD", "DayExamples", "future_day", "parse_day"]
+def parse_range(text: str, today: date) -> tuple[date, date] | None:
+    """Read a first and last day typed as a range: ``1.7.-31.7.``, ``1.–31.7.``,
+    ``20.12. - 6.1.``, ``2025-07-01–2025-07-31``, ``huomenna–perjantai``.
+
+    The last day is read as :func:`parse_day` reads a day; a first day without a year that
+    has passed this year is this year's when the next one would come after the last day
+    (``1.12.-31.12.`` typed on 7.12. began on 1.12.) and the range spans half a year at most
+    (``10.10.-1.10.`` is the wrong way round, not a year away that began in October),
+    and a bare day (``1.`` in ``1.–31.7.``) is of the last day's month. ``None`` when the text
+    is no range of two readable days.
+    """
+    parts = _RANGE.split(text.strip(), maxsplit=1)
+    if len(parts) != 2:
+        return None
+    first, last = parts[0].strip(), parts[1].strip()
+    end = parse_day(last, today)
+    if end is None:
+        return None
+    bare = _DAY_ONLY.fullmatch(first)
+    if bare is not None:
+        day = int(bare[1])
+        return (date(end.year, end.month, day), end) if _valid(end.year, end.month, day) else None
+    start = parse_day(first, today)
+    no_year = _DAY_MONTH.fullmatch(first)
+    passed = start is not None and start.year > today.year  # this year's is behind us
+    if start is not None and start > end and passed and no_year is not None and not no_year[3]:
+        begun = parse_day(first, end - timedelta(days=364))  # the one in the year up to the end
+        if begun is not None and end - begun <= timedelta(days=HALF_A_YEAR):  # else, a typo
+            start = begun
+    return None if start is None else (start, end)
+
+
+__all__ = [
+    "MAX_DAYS_AHEAD",
+    "DayExamples",
+    "future_day",
+    "parse_day",
+    "parse_range",
+    "within_a_year",
+]

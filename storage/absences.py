@@ -27,11 +27,11 @@ def away_on(session: Session, day: date) -> set[int]:
 
 
 def current_absence(session: Session, person_id: int, today: date) -> Absence | None:
-    """The person's absence covering today or starting later, the latest-ending first."""
+    """The person's absence covering today or, if none, the next one planned."""
     statement = (
         select(Absence)
         .where(Absence.person_id == person_id, col(Absence.until) >= today)
-        .order_by(col(Absence.until).desc())
+        .order_by(col(Absence.starts_on), col(Absence.id))
     )
     return session.exec(statement).first()
 
@@ -39,22 +39,44 @@ def current_absence(session: Session, person_id: int, today: date) -> Absence | 
 def set_absence(
     session: Session, person_id: int, starts_on: date, until: date, now: datetime
 ) -> Absence:
-    """Mark a person away from ``starts_on`` to ``until``, replacing a current absence."""
-    row = current_absence(session, person_id, starts_on)
-    if row is None:
+    """Mark a person away from ``starts_on`` to ``until``.
+
+    An absence it overlaps is replaced: it keeps the earlier start and gets ``until`` as its
+    last day (``/away 20.9.`` while away until 30.9. shortens it); other absences, planned
+    for later, stay as they are.
+    """
+    statement = (
+        select(Absence)
+        .where(
+            Absence.person_id == person_id,
+            col(Absence.starts_on) <= until,
+            col(Absence.until) >= starts_on,
+        )
+        .order_by(col(Absence.starts_on), col(Absence.id))
+    )
+    overlapping = list(session.exec(statement).all())
+    if not overlapping:
         row = Absence(person_id=person_id, starts_on=starts_on, until=until, created_at=now)
     else:
+        row, *others = overlapping
         row.starts_on = min(row.starts_on, starts_on)
         row.until = until
+        for other in others:
+            session.delete(other)
     session.add(row)
     session.flush()
     return row
 
 
-def end_absence(session: Session, person_id: int, today: date) -> bool:
-    """End the person's absences today (they are back); ``True`` when there was one."""
-    statement = select(Absence).where(Absence.person_id == person_id, col(Absence.until) >= today)
-    return _end_today(session, session.exec(statement).all(), today)
+def end_absence(session: Session, person_id: int, today: date) -> tuple[date, date] | None:
+    """End the person's absence today (they are back), or if they are not away, call off the
+    next one planned; its first and last day as they were, or ``None`` when there was none."""
+    row = current_absence(session, person_id, today)
+    if row is None:
+        return None
+    ended = (row.starts_on, row.until)
+    _end_today(session, [row], today)
+    return ended
 
 
 def _end_today(session: Session, rows: Sequence[Absence] | Sequence[Deputy], today: date) -> bool:

@@ -14,7 +14,7 @@ from collectors.reminder_texts import button_data, resolve_unit, unit_token
 from storage import absences
 from storage.db import Database
 from storage.models import RoleGrant
-from storage.notify_models import Deputy, Snooze
+from storage.notify_models import Absence, Deputy, Snooze
 from storage.people import Role
 from tests.support import Chat, Clock
 from tests.test_reminders_support import (
@@ -347,6 +347,42 @@ async def test_away_refuses_past_and_far_away_days(world: World, engine: Engine)
     ma.send("/away eilen").expect("That day has already passed")
     ma.send("/away 2027-01-01").expect("more than a year ahead")
     ma.send("/away off").expect("You were not marked away.")
+
+
+async def test_away_for_a_time_ahead_is_planned_and_can_be_called_off(
+    world: World, clock: Clock, engine: Engine
+) -> None:
+    clock.now = OPEN  # Monday 1.9.2025
+    ma = chat(engine, "ma")
+    ma.send("/away 16.–19.9.").expect(
+        "You are marked away from Tue, Sep 16, 2025 until Fri, Sep 19, 2025.",
+        "Kotihoito A (en) has no deputy yet",
+    )
+    ma.send("/away").expect("You will be away from Tue, Sep 16, 2025 until Fri, Sep 19, 2025.")
+    clock.now = REMINDER_7  # Monday 15.9.: not away yet
+    await world.reminders.run_due()
+    assert "ma" in world.recorder.chats()
+    world.recorder.take()
+    clock.now = REMINDER_3  # Thursday 18.9.: away
+    await world.reminders.run_due()
+    assert "ma" not in world.recorder.chats()
+    ma.send("/away off").expect("Welcome back!")
+    with world.db.session() as session:
+        [row] = session.exec(select(Absence).where(Absence.person_id == world.ids["ma"])).all()
+    assert (row.starts_on, row.until) == (date(2025, 9, 16), date(2025, 9, 17))
+
+
+async def test_away_now_and_a_time_ahead_are_kept_apart(world: World, engine: Engine) -> None:
+    ma = chat(engine, "ma")
+    ma.send("/away 1.10.2025 - 10.10.2025").expect("from Wed, Oct 1, 2025 until Fri, Oct 10")
+    ma.send("/away huomenna").expect("You are marked away until")  # a day now, not October
+    ma.send("/away off").expect("Welcome back!")
+    ma.send("/away").expect("You will be away from Wed, Oct 1, 2025")
+    ma.send("/away off").expect("Your time away from Wed, Oct 1, 2025 until Fri, Oct 10")
+    ma.send("/away off").expect("You were not marked away.")
+    ma.send("/away 10.10.-1.10.").expect("The first day comes after the last one")
+    ma.send("/away 1.8.2025-20.8.2025").expect("That day has already passed")
+    ma.send("/away 20.8.2025-2.9.2025").expect("You are marked away until Tue, Sep 2, 2025")
 
 
 async def test_away_without_a_day_asks_for_it_and_keeps_asking_until_one_reads(

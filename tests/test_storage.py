@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import inspect, text
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from storage import absences, conversations, figures, notifications, reports
 from storage.db import Database, current_revision, head_revision
 from storage.models import Submission
 from storage.notifications import mark_blocked
+from storage.notify_models import Absence
 from storage.people import (
     InvitationProblem,
     PersonRow,
@@ -331,6 +332,32 @@ def test_ending_an_absence_or_a_deputyship_today_frees_today(any_db: Database) -
         assert [
             d.unit_id for d in absences.current_deputies(session, today - timedelta(days=1))
         ] == ["kotihoito-a"]
+
+
+def test_an_absence_set_now_leaves_one_planned_for_later_alone(any_db: Database) -> None:
+    today = NOW.date()
+    with any_db.session() as session:
+        person = create_person(session, now=NOW, display_name="Away").id
+        assert person is not None
+        july = (today + timedelta(days=200), today + timedelta(days=230))
+        absences.set_absence(session, person, *july, NOW)
+        absences.set_absence(session, person, today, today + timedelta(days=2), NOW)
+        absences.set_absence(session, person, today, today + timedelta(days=1), NOW)  # shorter
+        assert [(a.starts_on, a.until) for a in _absences(session, person)] == [
+            (today, today + timedelta(days=1)),
+            july,
+        ]
+        assert absences.end_absence(session, person, today) == (today, today + timedelta(days=1))
+        assert absences.end_absence(session, person, today) == july  # called off
+        assert absences.end_absence(session, person, today) is None
+        assert _absences(session, person) == []
+
+
+def _absences(session: Session, person_id: int) -> list[Absence]:
+    statement = (
+        select(Absence).where(Absence.person_id == person_id).order_by(col(Absence.starts_on))
+    )
+    return list(session.exec(statement).all())
 
 
 def test_a_deputy_named_again_keeps_one_deputyship_with_the_new_last_day(
