@@ -383,6 +383,8 @@ async def test_away_now_and_a_time_ahead_are_kept_apart(world: World, engine: En
     ma.send("/away 10.10.-1.10.").expect("The first day comes after the last one")
     ma.send("/away 1.8.2025-20.8.2025").expect("That day has already passed")
     ma.send("/away 20.8.2025-2.9.2025").expect("You are marked away until Tue, Sep 2, 2025")
+    ma.send("/away off").send("/away").expect("For a time ahead, write its first and last day")
+    ma.send("1.10.-3.10.").expect("You are marked away from Wed, Oct 1, 2025 until Fri, Oct 3")
 
 
 async def test_away_without_a_day_asks_for_it_and_keeps_asking_until_one_reads(
