@@ -22,6 +22,7 @@ from collectors.reporting import local_today
 
 MAX_DAYS_AHEAD = 366
 EXAMPLE_DAYS_AHEAD = 30
+HALF_A_YEAR = 183  # the longest range read as one that began earlier this year
 _DAY_MONTH = re.compile(r"(\d{1,2})\.(\d{1,2})(?:\.(\d{4}|\d{2})?)?")
 _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 # Between the first and last day of a range: a dash with spaces or after a Finnish day
@@ -29,7 +30,6 @@ _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _RANGE = re.compile(
     r"\s*(?:[–—]|\.\.|\s-\s|(?<=[.\d])-(?=\d{1,2}\.(?:\d|\s|$))|\s(?:to|till|tills|until|asti)\s)\s*"
 )
-HALF_A_YEAR = 183
 _DAY_ONLY = re.compile(r"(\d{1,2})\.?")
 
 
