@@ -134,41 +134,39 @@ def _mark_away(ctx: Ctx, text: str) -> list[Outbound]:
     """Mark the person away for the days in ``text`` and tell whom the reminders go to."""
     _ = ctx._
     language = ctx.language
-    today = local_today(ctx.config, ctx.now)
     first, until = _away_days(ctx, text)
+    planned = first > local_today(ctx.config, ctx.now)  # begins later
     absences.set_absence(ctx.session, ctx.person_id, first, until, ctx.now)
     detail = {"until": until.isoformat()}
-    if first > today:
+    if planned:
         detail["from"] = first.isoformat()
     actor = f"person:{ctx.person_id}"
     record(ctx.session, now=ctx.now, actor=actor, action="away.set", detail=detail)
     start, last = day_text(first, language), day_text(until, language)
     units = ctx.access.managed_units()
-    if not units:
-        if first > today:
-            text = _(
-                "You are marked away from {start} until {date}. Meanwhile I send you no reminders.",
-                start=start,
-                date=last,
-            )
-        else:
-            text = _(
-                "You are marked away until {date}. Meanwhile I send you no reminders.", date=last
-            )
-        return [TextReply(text)]
-    if first > today:
+    if planned and units:
         said = _(
             "You are marked away from {start} until {date}. Meanwhile you get no reminders; "
             "your units' deputies get them.",
             start=start,
             date=last,
         )
-    else:
+    elif units:
         said = _(
             "You are marked away until {date}. Meanwhile you get no reminders; "
             "your units' deputies get them.",
             date=last,
         )
+    elif planned:
+        said = _(
+            "You are marked away from {start} until {date}. Meanwhile I send you no reminders.",
+            start=start,
+            date=last,
+        )
+    else:
+        said = _("You are marked away until {date}. Meanwhile I send you no reminders.", date=last)
+    if not units:
+        return [TextReply(said)]
     lines = [said]
     covered = absences.deputies_on(ctx.session, first)
     for unit_id in units:
