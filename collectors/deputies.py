@@ -200,11 +200,11 @@ class DeputyFlow:
                 return [TextReply(_("That person cannot be named here.")), *self.resume(ctx, state)]
             return self._ask_until(ctx, {**state, "stage": "until", "person": int(argument)})
         if stage == "person" and action in ("c", "e") and argument.isdecimal():
-            for deputy in standing_in(ctx, state["unit"]):
-                if deputy.person_id != int(argument):
-                    continue
-                if action == "e":
-                    return self._end(ctx, state["unit"], deputy)
+            standing = standing_in(ctx, state["unit"])
+            deputy = next((d for d in standing if d.person_id == int(argument)), None)
+            if deputy is not None and action == "e":
+                return self._end(ctx, state["unit"], deputy)
+            if deputy is not None:  # a new last day for someone standing in
                 return self._ask_until(ctx, {**state, "stage": "until", "person": deputy.person_id})
         return [
             TextReply(_("That button belongs to an earlier question.")),
