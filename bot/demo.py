@@ -320,12 +320,26 @@ def prepare_demo(
     return db, seed_demo(db, config, now, language)
 
 
-def banner(config: AppConfig, seed: DemoSeed, handle: str, path: Path, language: str) -> str:
+def _role_text(config: AppConfig, person: DemoPerson, language: str) -> str:
+    units = ", ".join(config.unit(u).name.get(language) for u in person.units)
+    return f"{person.name}, {person.role}" + (f" of {units}" if units else "")
+
+
+def people_labels(
+    config: AppConfig, seed: DemoSeed, language: str, *, first: str
+) -> dict[str, str]:
+    """Every demo person's handle and who they are, ``first`` first (the web chat's picker)."""
+    order = sorted(seed.people.values(), key=lambda p: p.handle != first)
+    return {p.handle: f"{p.handle}: {_role_text(config, p, language)}" for p in order}
+
+
+def banner(
+    config: AppConfig, seed: DemoSeed, handle: str, path: Path, language: str, *, web: bool = False
+) -> str:
     """What the demo prints before the chat: who you are, what is open, what to type."""
 
     def role_text(person: DemoPerson) -> str:
-        units = ", ".join(config.unit(u).name.get(language) for u in person.units)
-        return f"{person.name}, {person.role}" + (f" of {units}" if units else "")
+        return _role_text(config, person, language)
 
     period = seed.period
     name = config.organisation.name.get(language)
@@ -356,6 +370,15 @@ def banner(config: AppConfig, seed: DemoSeed, handle: str, path: Path, language:
             f"{closed} earlier survey rounds are closed, so /results shows the staff indexes "
             "(the last unit has too few answers to be shown on its own)."
         )
+    if web:
+        lines += [
+            "",
+            "Type /report to fill in the period report, /help for the commands, "
+            "/lang en (or sv, fi) to change the language; press the buttons to choose.",
+            "Answer as you would on a phone (1 050, 4,6 %, 0:13:25, 6+1, x = not available).",
+            "Every demo person is in the list at the top of the page.",
+        ]
+        return "\n".join(lines)
     lines += [
         "",
         "Type /report to fill in the period report, /help for the commands, "
@@ -380,6 +403,7 @@ __all__ = [
     "DemoSeed",
     "banner",
     "demo_value",
+    "people_labels",
     "prepare_demo",
     "reporting_units",
     "seed_demo",

@@ -1,4 +1,4 @@
-"""Running the bot: ``omabot run`` (Telegram), ``omabot chat`` (terminal) and ``omabot demo``."""
+"""Running the bot: ``omabot run`` (Telegram), ``omabot chat`` (terminal or browser), ``omabot demo``."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from storage.models import ChatIdentity, Person
 from storage.people import find_person
 
 HANDLE_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,63}")
+WEB_CHAT_PORT = 8765
 
 
 def engine_secret(config: AppConfig, *, warn: bool = True) -> bytes:
@@ -128,6 +129,47 @@ def chat_as(
     transport.run(line_reader(sys.stdin, out))
 
 
+def web_chat_as(
+    db: Database,
+    config: AppConfig,
+    people: dict[str, str],
+    *,
+    language: str | None,
+    secret: bytes,
+    port: int,
+) -> None:
+    """Serve the web chat for ``people`` (handle to label) on 127.0.0.1 until Ctrl-C."""
+    from bot.webchat import WebChat, serve  # aiohttp: not for every command's start
+
+    engine = build_engine(db, config, secret=secret)
+    chat = WebChat(
+        engine,
+        people,
+        secret=secret,
+        language=language or config.default_language,
+        language_hint=language,
+    )
+    click.echo(f"Open http://127.0.0.1:{port}/ in a browser (this computer only). Ctrl-C ends.")
+    try:
+        serve(chat, port)
+    except OSError as problem:
+        fail(f"cannot listen on 127.0.0.1:{port}: {problem.strerror or problem}; try --port")
+
+
+web_option = click.option(
+    "--web",
+    is_flag=True,
+    help="Chat in a browser on this computer instead of the terminal.",
+)
+port_option = click.option(
+    "--port",
+    type=click.IntRange(1, 65535),
+    default=WEB_CHAT_PORT,
+    show_default=True,
+    help="The port of the browser chat on 127.0.0.1 (with --web).",
+)
+
+
 @click.command("chat")
 @click.option(
     "--as",
@@ -142,12 +184,15 @@ def chat_as(
     default=None,
     help="Language to greet a newcomer in.",
 )
+@web_option
+@port_option
 @pass_state
-def chat_command(state: CliState, who: str, language: str | None) -> None:
-    """Chat with the bot in this terminal as a person.
+def chat_command(state: CliState, who: str, language: str | None, web: bool, port: int) -> None:
+    """Chat with the bot in this terminal (or a browser) as a person.
 
     Options are numbered: type # and the number to press one (#3). Pictures and
-    documents are saved under ./chat-out/. /quit or Ctrl-D ends the chat.
+    documents are saved under ./chat-out/. /quit or Ctrl-D ends the chat. With --web
+    the chat opens at http://127.0.0.1:8765/ instead, with buttons to press.
     """
     config = state.config
     try:
@@ -161,8 +206,14 @@ def chat_command(state: CliState, who: str, language: str | None) -> None:
             err=True,
         )
     else:
-        click.echo(f"Chatting as {handle} (person {person.id}). /quit ends.", err=True)
-    chat_as(state.db, config, handle, language=language, secret=engine_secret(config))
+        ends = "Ctrl-C" if web else "/quit"
+        click.echo(f"Chatting as {handle} (person {person.id}). {ends} ends.", err=True)
+    secret = engine_secret(config)
+    if web:
+        label = handle if person is None else f"{handle}: {person.display_name}"
+        web_chat_as(state.db, config, {handle: label}, language=language, secret=secret, port=port)
+    else:
+        chat_as(state.db, config, handle, language=language, secret=secret)
 
 
 # demo -----------------------------------------------------------------------------------------
@@ -188,14 +239,24 @@ def chat_command(state: CliState, who: str, language: str | None) -> None:
     default=None,
     help="Language of the demo people (default: the configuration's).",
 )
+@web_option
+@port_option
 @pass_state
-def demo_command(state: CliState, db_path: Path | None, who: str, language: str | None) -> None:
+def demo_command(
+    state: CliState,
+    db_path: Path | None,
+    who: str,
+    language: str | None,
+    web: bool,
+    port: int,
+) -> None:
     """Try the bot locally with a demo county.
 
     Recreates a demo SQLite database with people in every role and last period's reports,
-    then starts the terminal chat (as the manager of one unit by default).
+    then starts the terminal chat (as the manager of one unit by default). With --web the
+    chat opens in a browser, where every demo person can be picked.
     """
-    from bot.demo import DEFAULT_DB, banner, prepare_demo
+    from bot.demo import DEFAULT_DB, banner, people_labels, prepare_demo
 
     config = state.config
     lang = language or config.default_language
@@ -207,9 +268,14 @@ def demo_command(state: CliState, db_path: Path | None, who: str, language: str 
     try:
         if who not in seed.people:
             fail(f"no demo person {who!r}; choose one of: {', '.join(seed.people)}")
-        click.echo(banner(config, seed, who, path, lang))
+        click.echo(banner(config, seed, who, path, lang, web=web))
         click.echo("")
-        chat_as(db, config, who, language=lang, secret=engine_secret(config, warn=False))
+        secret = engine_secret(config, warn=False)
+        if web:
+            people = people_labels(config, seed, lang, first=who)
+            web_chat_as(db, config, people, language=lang, secret=secret, port=port)
+        else:
+            chat_as(db, config, who, language=lang, secret=secret)
     finally:
         db.dispose()
 
