@@ -14,7 +14,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from click.testing import CliRunner
 
 from bot.cli import cli
-from bot.demo import people_labels, prepare_demo
+from bot.demo import prepare_demo
+from bot.demo_banner import people_labels
 from bot.webchat import MAX_TEXT, WebChat, is_loopback
 from collectors.app import build_engine
 from collectors.config import AppConfig

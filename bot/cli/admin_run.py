@@ -256,7 +256,8 @@ def demo_command(
     then starts the terminal chat (as the manager of one unit by default). With --web the
     chat opens in a browser, where every demo person can be picked.
     """
-    from bot.demo import DEFAULT_DB, banner, people_labels, prepare_demo
+    from bot.demo import DEFAULT_DB, prepare_demo
+    from bot.demo_banner import banner, people_labels
 
     config = state.config
     lang = language or config.default_language
