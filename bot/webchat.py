@@ -3,10 +3,10 @@
 A thin transport like :mod:`bot.terminal`: it translates and decides nothing. A typed line
 becomes text or a ``/command`` (``#3`` is text here: buttons are pressed, not typed); a
 pressed button sends back its signed data, checked as on Telegram, so the buttons of a page
-left open across a restart still work. Pictures are shown in the conversation, documents
-offered as downloads. When a button's reply asks to be shown in place (the ticks of a
-multiple choice), the pressed message is replaced; otherwise its buttons are taken off, as
-the Telegram transport does.
+left open across a restart still work (with the same ``OMABOT_SECRET``). Pictures are shown
+in the conversation, documents offered as downloads. When a button's reply asks to be shown
+in place (the ticks of a multiple choice), the pressed message is replaced; otherwise its
+buttons are taken off, as the Telegram transport does.
 
 It listens on 127.0.0.1 only and has no login: whoever can open the page can chat as any of
 its people. So it answers only requests addressed to a loopback name (a page of another site
@@ -67,9 +67,12 @@ class Entry:
 
     def as_json(self) -> dict[str, Any]:
         """The entry for the page."""
-        found: dict[str, Any] = {"id": self.id, "from": "me" if self.mine else "bot"}
-        found["text"] = self.text
-        found["buttons"] = self.buttons
+        found: dict[str, Any] = {
+            "id": self.id,
+            "from": "me" if self.mine else "bot",
+            "text": self.text,
+            "buttons": self.buttons,
+        }
         if self.file is not None:
             found["file"] = self.file
         return found
@@ -96,8 +99,6 @@ class WebChat:
         language: The language of the page's own words.
         language_hint: The language to greet someone new in.
     """
-
-    transport = TRANSPORT
 
     def __init__(
         self,

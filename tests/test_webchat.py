@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -275,3 +276,17 @@ def test_demo_web_serves_until_stopped(tmp_path: Path, monkeypatch: pytest.Monke
     assert "#3" not in result.output
     assert '"handle": "staff1"' in served["page"]
     assert "1/11" in served["report"]["entries"][-1]["text"]
+
+
+def test_a_port_in_use_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config_path = write_config(tmp_path / "small.toml", SMALL_CONFIG)
+    monkeypatch.chdir(tmp_path)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(
+            cli, ["--config", str(config_path), "demo", "--web", "--port", str(port)]
+        )
+    assert result.exit_code != 0
+    assert f"cannot listen on 127.0.0.1:{port}" in result.output and "try --port" in result.output
