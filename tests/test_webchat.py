@@ -20,9 +20,11 @@ from bot.demo_banner import people_labels
 from bot.webchat import MAX_TEXT, WebChat, is_loopback
 from collectors.app import build_engine
 from collectors.config import AppConfig
+from collectors.engine import Engine
 from collectors.messages import DocumentReply, ImageReply, Inbound, Option, Outbound, TextReply
 from storage import reports
-from tests.support import REPORT_DAY, SMALL_CONFIG, Clock
+from storage.people import Role, find_person
+from tests.support import REPORT_DAY, SMALL_CONFIG, Clock, invite
 from tests.test_cli import write_config
 
 SECRET = b"web-secret"
@@ -290,3 +292,23 @@ def test_a_port_in_use_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.Monk
         )
     assert result.exit_code != 0
     assert f"cannot listen on 127.0.0.1:{port}" in result.output and "try --port" in result.output
+
+
+async def test_a_newcomer_joins_with_an_invitation(engine: Engine) -> None:
+    chat = WebChat(engine, {"uusi": "uusi"}, secret=SECRET, language="en", language_hint="en")
+    client = await client_for(chat)
+    try:
+        hello = (await say(client, "uusi", "/help"))["entries"][-1]["text"]
+        assert "invited staff only" in hello
+        code = invite(engine, Role.MANAGER, "kotihoito-a")
+        joined = await say(client, "uusi", f"/start {code}")
+        shown = "\n".join(e["text"] for e in joined["entries"])
+        assert "You are now registered as unit manager of Kotihoito A (en)" in shown
+        language = next(e for e in joined["entries"] if e["buttons"])
+        assert labels(language) == ["English", "Suomi", "Svenska"]
+        chosen = await press(client, "uusi", language, "English")
+        assert "I will speak English with you." in "\n".join(e["text"] for e in chosen["entries"])
+    finally:
+        await client.close()
+    with engine.db.session() as session:
+        assert find_person(session, "terminal", "uusi") is not None  # the terminal's people
