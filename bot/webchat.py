@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import html
 import json
+import secrets
 from collections import OrderedDict, deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -259,12 +260,23 @@ class WebChat:
         }
         people = [{"handle": h, "label": p.label} for h, p in self._people.items()]
         setup = json.dumps({"words": words, "people": people}, ensure_ascii=False)
+        nonce = secrets.token_urlsafe(16)
         body = (
             PAGE.replace("{{lang}}", html.escape(self.language))
             .replace("{{title}}", html.escape(words["title"]))
-            .replace("{{setup}}", setup.replace("</", "<\\/"))
+            .replace("{{nonce}}", nonce)
+            .replace("{{setup}}", setup.replace("<", "\\u003c"))  # no tag can end the block
         )
-        return web.Response(text=body, content_type="text/html", charset="utf-8")
+        response = web.Response(text=body, content_type="text/html", charset="utf-8")
+        # Only this page's own script and style run, and no other site may frame it and have
+        # its buttons pressed unseen (there is no login to stop that).
+        response.headers["Content-Security-Policy"] = (
+            f"default-src 'none'; script-src 'nonce-{nonce}'; style-src 'nonce-{nonce}'; "
+            "img-src 'self'; connect-src 'self'; form-action 'none'; base-uri 'none'; "
+            "frame-ancestors 'none'"
+        )
+        response.headers["X-Frame-Options"] = "DENY"
+        return response
 
     async def _get_chat(self, request: web.Request) -> web.Response:
         return web.json_response({"entries": self.transcript(self._person(request))})

@@ -107,6 +107,27 @@ async def test_the_page_offers_every_demo_person_in_its_language(
     assert '"handle": "staff1"' in page
     assert page.index('"handle": "manager"') < page.index('"handle": "leader"')
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+    policy = response.headers["Content-Security-Policy"]
+    nonce = policy.split("'nonce-", 1)[1].split("'", 1)[0]
+    assert f'<script nonce="{nonce}">' in page and f'<style nonce="{nonce}">' in page
+    assert "frame-ancestors 'none'" in policy and response.headers["X-Frame-Options"] == "DENY"
+    again = await web.get("/")
+    assert again.headers["Content-Security-Policy"] != policy  # a new nonce for each page
+
+
+async def test_a_label_cannot_end_the_page_s_script(config: AppConfig) -> None:
+    class Silent:
+        def handle(self, message: Inbound) -> list[Outbound]:
+            return []
+
+    people = {"x": "</script><script>alert(1)</script>"}
+    client = await client_for(WebChat(Silent(), people, secret=SECRET, language="en"))
+    try:
+        page = await (await client.get("/")).text()
+        assert "<script>alert(1)" not in page
+        assert "\\u003c/script>\\u003cscript>alert(1)\\u003c/script>" in page
+    finally:
+        await client.close()
 
 
 async def test_a_manager_answers_typing_and_pressing(
