@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test check lint typecheck bench i18n clean docs
+.PHONY: demo demo-web test check lint typecheck bench i18n clean docs
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,6 +15,10 @@ $(STAMP): pyproject.toml
 ## Run the bot on its embedded default: SQLite, the local terminal chat, the demo county.
 demo: $(STAMP)
 	$(BIN)/omabot demo
+
+## The same demo in a browser: http://127.0.0.1:8765/ (this computer only), every demo person.
+demo-web: $(STAMP)
+	$(BIN)/omabot demo --web
 
 ## Lint, type-check and run the whole test suite.
 test: check
