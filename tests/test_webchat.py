@@ -263,9 +263,8 @@ async def test_the_page_speaks_finnish_and_swedish(demo_db: Any, config: AppConf
             await client.close()
 
 
-def test_demo_web_serves_until_stopped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """``omabot demo --web`` serves the page on 127.0.0.1 and the manager can start a report."""
-    config_path = write_config(tmp_path / "small.toml", SMALL_CONFIG)
+def visit_once(monkeypatch: pytest.MonkeyPatch, handle: str, text: str) -> dict[str, Any]:
+    """Let ``web.run_app`` serve one visit: the page, then ``text`` from ``handle``."""
     served: dict[str, Any] = {}
 
     def run_app(app: aioweb.Application, *, host: str, port: int, print: Any) -> None:
@@ -280,13 +279,20 @@ def test_demo_web_serves_until_stopped(tmp_path: Path, monkeypatch: pytest.Monke
             async with ClientSession(f"http://127.0.0.1:{port_used}") as session:
                 page = await session.get("/")
                 served["page"] = await page.text()
-                answer = await session.post("/api/chat/manager", json={"text": "/report"})
-                served["report"] = await answer.json()
+                answer = await session.post(f"/api/chat/{handle}", json={"text": text})
+                served["answer"] = await answer.json()
             await runner.cleanup()
 
         asyncio.run(visit())
 
     monkeypatch.setattr("bot.webchat.web.run_app", run_app)
+    return served
+
+
+def test_demo_web_serves_until_stopped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``omabot demo --web`` serves the page on 127.0.0.1 and the manager can start a report."""
+    config_path = write_config(tmp_path / "small.toml", SMALL_CONFIG)
+    served = visit_once(monkeypatch, "manager", "/report")
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(
         cli,
@@ -298,7 +304,26 @@ def test_demo_web_serves_until_stopped(tmp_path: Path, monkeypatch: pytest.Monke
     assert "Every demo person is in the list at the top of the page." in result.output
     assert "#3" not in result.output
     assert '"handle": "staff1"' in served["page"]
-    assert "1/11" in served["report"]["entries"][-1]["text"]
+    assert "1/11" in served["answer"]["entries"][-1]["text"]
+
+
+def test_chat_web_serves_one_person(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, config: AppConfig
+) -> None:
+    """``omabot chat --as leader --web`` offers only that person, on the default port."""
+    config_path = write_config(tmp_path / "small.toml", SMALL_CONFIG)
+    db, _seed = prepare_demo(config, tmp_path / "real.db", REPORT_DAY, "en")
+    db.dispose()
+    served = visit_once(monkeypatch, "leader", "/help")
+    url = f"sqlite:///{tmp_path / 'real.db'}"
+    arguments = ["--config", str(config_path), "--database-url", url, "chat", "--as", "leader"]
+    result = CliRunner().invoke(cli, [*arguments, "--web"])
+    assert result.exit_code == 0, result.output
+    assert served["port"] == 8765
+    assert "Chatting as leader (person" in result.output
+    assert result.output.count("Ctrl-C ends.") == 1
+    assert '"handle": "leader"' in served["page"] and '"handle": "manager"' not in served["page"]
+    assert "/summary" in served["answer"]["entries"][-1]["text"]
 
 
 def test_a_port_in_use_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

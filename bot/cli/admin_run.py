@@ -206,8 +206,8 @@ def chat_command(state: CliState, who: str, language: str | None, web: bool, por
             err=True,
         )
     else:
-        ends = "Ctrl-C" if web else "/quit"
-        click.echo(f"Chatting as {handle} (person {person.id}). {ends} ends.", err=True)
+        ends = "" if web else " /quit ends."  # the web chat says how it ends when it is up
+        click.echo(f"Chatting as {handle} (person {person.id}).{ends}", err=True)
     secret = engine_secret(config)
     if web:
         label = handle if person is None else f"{handle}: {person.display_name}"
