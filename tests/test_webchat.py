@@ -323,6 +323,7 @@ def test_chat_web_serves_one_person(
     assert "Chatting as leader (person" in result.output
     assert result.output.count("Ctrl-C ends.") == 1
     assert '"handle": "leader"' in served["page"] and '"handle": "manager"' not in served["page"]
+    assert '<html lang="en">' in served["page"]  # the leader's own language, not the default
     assert "/summary" in served["answer"]["entries"][-1]["text"]
 
 

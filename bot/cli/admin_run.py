@@ -137,8 +137,13 @@ def web_chat_as(
     language: str | None,
     secret: bytes,
     port: int,
+    page_language: str | None = None,
 ) -> None:
-    """Serve the web chat for ``people`` (handle to label) on 127.0.0.1 until Ctrl-C."""
+    """Serve the web chat for ``people`` (handle to label) on 127.0.0.1 until Ctrl-C.
+
+    ``language`` greets a newcomer; the page's own words are in ``page_language``, else in
+    that, else in the configuration's default language.
+    """
     from bot.webchat import WebChat, serve  # aiohttp: not for every command's start
 
     engine = build_engine(db, config, secret=secret)
@@ -146,7 +151,7 @@ def web_chat_as(
         engine,
         people,
         secret=secret,
-        language=language or config.default_language,
+        language=page_language or language or config.default_language,
         language_hint=language,
     )
     click.echo(f"Open http://127.0.0.1:{port}/ in a browser (this computer only). Ctrl-C ends.")
@@ -211,7 +216,16 @@ def chat_command(state: CliState, who: str, language: str | None, web: bool, por
     secret = engine_secret(config)
     if web:
         label = handle if person is None else f"{handle}: {person.display_name}"
-        web_chat_as(state.db, config, {handle: label}, language=language, secret=secret, port=port)
+        own = None if person is None else person.language  # the page in the person's language
+        web_chat_as(
+            state.db,
+            config,
+            {handle: label},
+            language=language,
+            secret=secret,
+            port=port,
+            page_language=language or own,
+        )
     else:
         chat_as(state.db, config, handle, language=language, secret=secret)
 
