@@ -26,16 +26,12 @@ def banner(
     config: AppConfig, seed: DemoSeed, handle: str, path: Path, language: str, *, web: bool = False
 ) -> str:
     """What the demo prints before the chat: who you are, what is open, what to type."""
-
-    def role_text(person: DemoPerson) -> str:
-        return _role_text(config, person, language)
-
     period = seed.period
     name = config.organisation.name.get(language)
     lines = [f"omavalvonta-bot demo: {name} (database {path}, recreated on every run)", ""]
     me = seed.people.get(handle)
     if me is not None:
-        lines.append(f"You are '{me.handle}': {role_text(me)}.")
+        lines.append(f"You are '{me.handle}': {_role_text(config, me, language)}.")
     dates = f"{period.start:%d.%m.%Y}–{period.end:%d.%m.%Y}"
     how = "has been reopened for the demo" if seed.opened_by_hand else "is open"
     lines.append(
@@ -79,7 +75,7 @@ def banner(
     ]
     for person in seed.people.values():
         if person.handle != handle and person.role is not Role.STAFF:
-            lines.append(f"  {person.handle:<9} {role_text(person)}")
+            lines.append(f"  {person.handle:<9} {_role_text(config, person, language)}")
     if staff:
         units = ", ".join(config.unit(u).name.get(language) for u in staff[0].units)
         lines.append(f"  {staff[0].handle}..{staff[-1].handle}  staff members of {units}")
