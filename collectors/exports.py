@@ -13,10 +13,6 @@ import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-
 from collectors.config import NUMERIC_KINDS, AppConfig, Area, MetricConfig, MetricKind
 from collectors.i18n import N_, Translator
 from collectors.number_format import format_number
@@ -165,6 +161,11 @@ def export_xlsx(config: AppConfig, rows: Sequence[ExportRow], _: Translator) -> 
     Returns:
         The .xlsx file's bytes.
     """
+    # openpyxl takes 150 ms to import: only when a workbook is asked for, not at every start.
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     workbook = Workbook()
     workbook.remove(workbook.active)  # type: ignore[arg-type]
     areas = [a for a in Area if any(m.area is a for m in config.metrics)]

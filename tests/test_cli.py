@@ -7,6 +7,9 @@ import csv
 import getpass
 import io
 import json
+import subprocess
+import sys
+import textwrap
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -534,3 +537,31 @@ def test_chat_by_person_id_gets_a_terminal_account(
     with db.session() as session:
         assert any(e.action == "terminal.identity_added" for e in entries(session))
     db.dispose()
+
+
+def test_starting_imports_nothing_only_some_commands_need() -> None:
+    """Every command, registered, and the engine, built, leave the heavy libraries unloaded.
+
+    openpyxl (a workbook), Alembic (the schema), aiohttp (the web chat and the server) and
+    matplotlib (a chart) are imported when they are first used, so that ``omabot --help``
+    and every other command start without them (benchmarks/RESULTS.md, figure 5).
+    """
+    code = textwrap.dedent(
+        """
+        import sys
+        from bot.cli import admin, charts, cli, ops, reminders, surveys
+        for area in (admin, surveys, reminders, charts, ops):
+            area.register(cli)
+        from collectors.app import build_engine
+        from storage.db import Database
+        from tests.support import small_config
+        build_engine(Database("sqlite://"), small_config(), secret=b"x")
+        loaded = [m for m in ("openpyxl", "alembic", "aiohttp", "matplotlib") if m in sys.modules]
+        assert not loaded, loaded
+        """
+    )
+    root = Path(__file__).resolve().parents[1]
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
