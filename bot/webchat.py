@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import html
 import json
+import logging
 import secrets
 from collections import OrderedDict, deque
 from collections.abc import Mapping
@@ -41,6 +42,7 @@ MAX_BODY = 64 * 1024
 MAX_ENTRIES = 300  # kept per person for a reloaded page
 MAX_FILES = 50  # pictures and documents kept in memory, the newest
 LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
+log = logging.getLogger(__name__)
 PAGE = resources.files("bot").joinpath("webchat.html").read_text(encoding="utf-8")
 
 
@@ -232,7 +234,18 @@ class WebChat:
                 return self._problem(403, _("The local chat answers only on this computer."))
             if request.content_type != "application/json":
                 return self._problem(415, _("The local chat takes JSON only."))
-        response: web.StreamResponse = await handler(request)
+        try:
+            response: web.StreamResponse = await handler(request)
+        except web.HTTPException:
+            raise
+        except Exception:
+            log.exception("the web chat failed to answer %s %s", request.method, request.path)
+            return self._problem(
+                500,
+                _(
+                    "Sorry, something went wrong on our side. Your earlier answers are safe; please try again."
+                ),
+            )
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Cache-Control"] = "no-store"
         return response

@@ -359,3 +359,19 @@ async def test_a_newcomer_joins_with_an_invitation(engine: Engine) -> None:
         await client.close()
     with engine.db.session() as session:
         assert find_person(session, "terminal", "uusi") is not None  # the terminal's people
+
+
+async def test_a_failing_engine_is_a_clear_answer(caplog: pytest.LogCaptureFixture) -> None:
+    class Broken:
+        def handle(self, message: Inbound) -> list[Outbound]:
+            raise RuntimeError("database gone")
+
+    client = await client_for(WebChat(Broken(), {"x": "X"}, secret=SECRET, language="sv"))
+    try:
+        response = await client.post("/api/chat/x", json={"text": "4,6"})
+        assert response.status == 500
+        assert "Dina tidigare svar" in (await response.json())["error"]
+    finally:
+        await client.close()
+    assert "the web chat failed to answer POST /api/chat/x" in caplog.text
+    assert "4,6" not in caplog.text  # what was typed is never logged
