@@ -187,7 +187,7 @@ port_option = click.option(
     "language",
     type=click.Choice(LANGUAGES),
     default=None,
-    help="Language to greet a newcomer in.",
+    help="Language to greet a newcomer in; with --web also the page's (default: the person's).",
 )
 @web_option
 @port_option
