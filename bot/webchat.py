@@ -25,7 +25,7 @@ import json
 import logging
 import secrets
 from collections import OrderedDict, deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
@@ -99,8 +99,10 @@ class WebChat:
         engine: The conversation engine (or a test double).
         people: Handle to the label the page shows for them, in the picker's order.
         secret: The installation's secret, which signs the buttons.
-        language: The language of the page's own words.
+        language: The language of the page's own words, for people whose own is not known.
         language_hint: The language to greet someone new in.
+        language_of: A person's own language by handle (``None`` while it is unknown): the
+            page's words follow it, so they change when someone types ``/lang``.
     """
 
     def __init__(
@@ -111,11 +113,13 @@ class WebChat:
         secret: bytes,
         language: str,
         language_hint: str | None = None,
+        language_of: Callable[[str], str | None] | None = None,
     ) -> None:
         if not people:
             raise ValueError("the web chat needs at least one person to chat as")
         self.engine = engine
         self.language = language
+        self._language_of = language_of
         self.signer = ButtonSigner(secret)
         self._people = {
             handle: _Person(
@@ -262,15 +266,27 @@ class WebChat:
             )
         return handle
 
-    async def _page(self, request: web.Request) -> web.Response:
-        _ = translator(self.language)
-        words = {
+    async def _language(self, handle: str) -> str:
+        """The language of ``handle``'s own, else the page's."""
+        if self._language_of is None:
+            return self.language
+        own = await asyncio.to_thread(self._language_of, handle)
+        return own or self.language
+
+    @staticmethod
+    def _words(language: str) -> dict[str, str]:
+        _ = translator(language)
+        return {
+            "lang": language,
             "title": _("Local chat"),
             "as": _("Chatting as"),
             "placeholder": _("Type a message"),
             "send": _("Send"),
             "unreachable": _("The bot cannot be reached. Is omabot still running?"),
         }
+
+    async def _page(self, request: web.Request) -> web.Response:
+        words = self._words(self.language)
         people = [{"handle": h, "label": p.label} for h, p in self._people.items()]
         setup = json.dumps({"words": words, "people": people}, ensure_ascii=False)
         nonce = secrets.token_urlsafe(16)
@@ -292,32 +308,41 @@ class WebChat:
         return response
 
     async def _get_chat(self, request: web.Request) -> web.Response:
-        return web.json_response({"entries": self.transcript(self._person(request))})
+        handle = self._person(request)
+        words = self._words(await self._language(handle))
+        return web.json_response({"entries": self.transcript(handle), "words": words})
 
     async def _post_chat(self, request: web.Request) -> web.Response:
         handle = self._person(request)
-        _ = translator(self.language)
+        status, body = await self._answer(request, handle)
+        if status == 200:  # the step may have changed the person's language (/lang)
+            body["words"] = self._words(await self._language(handle))
+        return web.json_response(body, status=status)
+
+    async def _answer(self, request: web.Request, handle: str) -> tuple[int, dict[str, Any]]:
+        """The status and body of a post: the step's entries, or why there was none."""
+        _ = translator(await self._language(handle))
         try:
             body = await request.json()
         except ValueError:
-            return self._problem(400, _("The local chat takes JSON only."))
+            body = None
         if not isinstance(body, dict):
-            return self._problem(400, _("The local chat takes JSON only."))
+            return 400, {"error": _("The local chat takes JSON only.")}
         text, signed = body.get("text"), body.get("press")
         if isinstance(text, str):
             if len(text) > MAX_TEXT:
-                return self._problem(
-                    413, _("That message is too long: at most {count} characters.", count=MAX_TEXT)
+                too_long = _(
+                    "That message is too long: at most {count} characters.", count=MAX_TEXT
                 )
-            return web.json_response(await self.say(handle, text))
+                return 413, {"error": too_long}
+            return 200, await self.say(handle, text)
         if isinstance(signed, str):
             found = await self.press(handle, signed, body.get("message"))
             if found is None:
-                return self._problem(
-                    400, _("That button is not one this chat sent. Please use the latest message.")
-                )
-            return web.json_response(found)
-        return self._problem(400, _("Send a text or press a button."))
+                foreign = _("That button is not one this chat sent. Please use the latest message.")
+                return 400, {"error": foreign}
+            return 200, found
+        return 400, {"error": _("Send a text or press a button.")}
 
     async def _file(self, request: web.Request) -> web.Response:
         found = self._files.get(int(request.match_info["file_id"]))

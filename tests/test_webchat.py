@@ -375,3 +375,30 @@ async def test_a_failing_engine_is_a_clear_answer(caplog: pytest.LogCaptureFixtu
         await client.close()
     assert "the web chat failed to answer POST /api/chat/x" in caplog.text
     assert "4,6" not in caplog.text  # what was typed is never logged
+
+
+async def test_the_page_s_words_follow_the_person_s_language(
+    demo_db: Any, config: AppConfig
+) -> None:
+    db, seed = demo_db
+    engine = build_engine(db, config, clock=Clock(), secret=SECRET)
+
+    def language_of(handle: str) -> str | None:
+        with db.session() as session:
+            person = find_person(session, "terminal", handle)
+            return None if person is None else person.language
+
+    people = people_labels(config, seed, "en", first="staff1")
+    chat = WebChat(engine, people, secret=SECRET, language="fi", language_of=language_of)
+    client = await client_for(chat)
+    try:
+        before = await (await client.get("/api/chat/staff1")).json()
+        assert before["words"]["lang"] == "en" and before["words"]["send"] == "Send"
+        switched = await say(client, "staff1", "/lang sv")
+        assert switched["words"]["lang"] == "sv" and switched["words"]["send"] == "Skicka"
+        refused = await client.post("/api/chat/staff1", json={"nothing": 1})
+        assert (await refused.json())["error"] == "Skriv ett meddelande eller tryck på en knapp."
+        after = await (await client.get("/api/chat/leader")).json()
+        assert after["words"]["lang"] == "en"  # everyone else keeps their own
+    finally:
+        await client.close()

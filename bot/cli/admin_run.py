@@ -141,10 +141,16 @@ def web_chat_as(
 ) -> None:
     """Serve the web chat for ``people`` (handle to label) on 127.0.0.1 until Ctrl-C.
 
-    ``language`` greets a newcomer; the page's own words are in ``page_language``, else in
-    that, else in the configuration's default language.
+    ``language`` greets a newcomer. The page's own words are in the language of the person
+    chatted as; until it is known, in ``page_language``, else ``language``, else the
+    configuration's default language.
     """
     from bot.webchat import WebChat, serve  # aiohttp: not for every command's start
+
+    def language_of(handle: str) -> str | None:
+        with db.session() as session:
+            person = find_person(session, TRANSPORT, handle)
+            return None if person is None else person.language
 
     engine = build_engine(db, config, secret=secret)
     chat = WebChat(
@@ -153,6 +159,7 @@ def web_chat_as(
         secret=secret,
         language=page_language or language or config.default_language,
         language_hint=language,
+        language_of=language_of,
     )
     click.echo(f"Open http://127.0.0.1:{port}/ in a browser (this computer only). Ctrl-C ends.")
     try:
