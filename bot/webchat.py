@@ -211,8 +211,17 @@ class WebChat:
             }
 
     def transcript(self, handle: str) -> list[dict[str, Any]]:
-        """Everything kept of ``handle``'s conversation since this web chat started."""
-        return [e.as_json() for e in self._people[handle].entries]
+        """Everything kept of ``handle``'s conversation since this web chat started.
+
+        A picture or document no longer kept (only the newest :data:`MAX_FILES` are) is
+        marked ``gone``, so that the page says so instead of showing a broken picture.
+        """
+        found = [e.as_json() for e in self._people[handle].entries]
+        for entry in found:
+            file = entry.get("file")
+            if file is not None and int(file["url"].rsplit("/", 1)[1]) not in self._files:
+                entry["file"] = {**file, "kind": "gone"}
+        return found
 
     # serving -------------------------------------------------------------------------------
     def application(self) -> web.Application:
@@ -283,6 +292,7 @@ class WebChat:
             "placeholder": _("Type a message"),
             "send": _("Send"),
             "unreachable": _("The bot cannot be reached. Is omabot still running?"),
+            "gone": _("That file is no longer kept; ask for it again."),
         }
 
     async def _page(self, request: web.Request) -> web.Response:

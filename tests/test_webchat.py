@@ -402,3 +402,27 @@ async def test_the_page_s_words_follow_the_person_s_language(
         assert after["words"]["lang"] == "en"  # everyone else keeps their own
     finally:
         await client.close()
+
+
+async def test_a_picture_no_longer_kept_is_said_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Charts:
+        def handle(self, message: Inbound) -> list[Outbound]:
+            return [ImageReply(message.text.encode(), f"{message.text}.png")]
+
+    monkeypatch.setattr("bot.webchat.MAX_FILES", 2)
+    client = await client_for(WebChat(Charts(), {"x": "X"}, secret=SECRET, language="en"))
+    try:
+        for name in ("first", "second", "third"):
+            await say(client, "x", name)
+        found = await (await client.get("/api/chat/x")).json()
+        files = [e["file"] for e in found["entries"] if "file" in e]
+        assert [(f["name"], f["kind"]) for f in files] == [
+            ("first.png", "gone"),
+            ("second.png", "image"),
+            ("third.png", "image"),
+        ]
+        assert (await client.get(files[0]["url"])).status == 404
+        assert await (await client.get(files[2]["url"])).read() == b"third"
+        assert "no longer kept" in found["words"]["gone"]
+    finally:
+        await client.close()
