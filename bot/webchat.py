@@ -67,6 +67,7 @@ class Entry:
     text: str = ""
     buttons: list[list[dict[str, str]]] = field(default_factory=list)
     file: dict[str, str] | None = None
+    file_id: int | None = None
 
     def as_json(self) -> dict[str, Any]:
         """The entry for the page."""
@@ -165,6 +166,7 @@ class WebChat:
         kind = "image" if mime.startswith("image/") else "document"
         url = f"/files/{file_id}"
         entry.file = {"kind": kind, "url": url, "name": reply.filename}
+        entry.file_id = file_id
         return entry
 
     async def _step(self, message: Inbound) -> list[Outbound]:
@@ -216,11 +218,12 @@ class WebChat:
         A picture or document no longer kept (only the newest :data:`MAX_FILES` are) is
         marked ``gone``, so that the page says so instead of showing a broken picture.
         """
-        found = [e.as_json() for e in self._people[handle].entries]
-        for entry in found:
-            file = entry.get("file")
-            if file is not None and int(file["url"].rsplit("/", 1)[1]) not in self._files:
-                entry["file"] = {**file, "kind": "gone"}
+        found = []
+        for entry in self._people[handle].entries:
+            shown = entry.as_json()
+            if entry.file is not None and entry.file_id not in self._files:
+                shown["file"] = {**entry.file, "kind": "gone"}
+            found.append(shown)
         return found
 
     # serving -------------------------------------------------------------------------------
