@@ -34,7 +34,7 @@ from aiohttp import web
 
 from bot.signing import ButtonSigner
 from bot.terminal import TRANSPORT, MessageHandler, parse_line
-from collectors.i18n import translator
+from collectors.i18n import N_, translator
 from collectors.messages import ImageReply, Inbound, InboundKind, Outbound, Sender, TextReply
 
 MAX_TEXT = 4096  # as on Telegram
@@ -80,6 +80,14 @@ class Entry:
         if self.file is not None:
             found["file"] = self.file
         return found
+
+
+@dataclass(frozen=True)
+class _Refusal:
+    """Why a post got no step: a message to translate once the reader's language is known."""
+
+    message: str
+    values: Mapping[str, object] = field(default_factory=dict)
 
 
 @dataclass
@@ -328,34 +336,38 @@ class WebChat:
     async def _post_chat(self, request: web.Request) -> web.Response:
         handle = self._person(request)
         status, body = await self._answer(request, handle)
-        if status == 200:  # the step may have changed the person's language (/lang)
-            body["words"] = self._words(await self._language(handle))
+        # Looked up once, after the step: the step may have changed it (/lang).
+        _ = translator(await self._language(handle))
+        if isinstance(body, _Refusal):
+            return self._problem(status, _(body.message, **body.values))
+        body["words"] = self._words(_.language)
         return web.json_response(body, status=status)
 
-    async def _answer(self, request: web.Request, handle: str) -> tuple[int, dict[str, Any]]:
+    async def _answer(
+        self, request: web.Request, handle: str
+    ) -> tuple[int, dict[str, Any] | _Refusal]:
         """The status and body of a post: the step's entries, or why there was none."""
-        _ = translator(await self._language(handle))
         try:
             body = await request.json()
         except ValueError:
             body = None
         if not isinstance(body, dict):
-            return 400, {"error": _("The local chat takes JSON only.")}
+            return 400, _Refusal(N_("The local chat takes JSON only."))
         text, signed = body.get("text"), body.get("press")
         if isinstance(text, str):
             if len(text) > MAX_TEXT:
-                too_long = _(
-                    "That message is too long: at most {count} characters.", count=MAX_TEXT
-                )
-                return 413, {"error": too_long}
+                too_long = N_("That message is too long: at most {count} characters.")
+                return 413, _Refusal(too_long, {"count": MAX_TEXT})
             return 200, await self.say(handle, text)
         if isinstance(signed, str):
             found = await self.press(handle, signed, body.get("message"))
             if found is None:
-                foreign = _("That button is not one this chat sent. Please use the latest message.")
-                return 400, {"error": foreign}
+                foreign = N_(
+                    "That button is not one this chat sent. Please use the latest message."
+                )
+                return 400, _Refusal(foreign)
             return 200, found
-        return 400, {"error": _("Send a text or press a button.")}
+        return 400, _Refusal(N_("Send a text or press a button."))
 
     async def _file(self, request: web.Request) -> web.Response:
         found = self._files.get(int(request.match_info["file_id"]))
