@@ -307,12 +307,14 @@ class WebChat:
         }
 
     async def _page(self, request: web.Request) -> web.Response:
-        words = self._words(self.language)
+        # In the first person's language; the script follows whoever is picked (and /lang).
+        language = await self._language(next(iter(self._people)))
+        words = self._words(language)
         people = [{"handle": h, "label": p.label} for h, p in self._people.items()]
         setup = json.dumps({"words": words, "people": people}, ensure_ascii=False)
         nonce = secrets.token_urlsafe(16)
         body = (
-            PAGE.replace("{{lang}}", html.escape(self.language))
+            PAGE.replace("{{lang}}", html.escape(language))
             .replace("{{title}}", html.escape(words["title"]))
             .replace("{{nonce}}", nonce)
             .replace("{{setup}}", setup.replace("<", "\\u003c"))  # no tag can end the block

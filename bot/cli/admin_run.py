@@ -137,13 +137,11 @@ def web_chat_as(
     language: str | None,
     secret: bytes,
     port: int,
-    page_language: str | None = None,
 ) -> None:
     """Serve the web chat for ``people`` (handle to label) on 127.0.0.1 until Ctrl-C.
 
     ``language`` greets a newcomer. The page's own words are in the language of the person
-    chatted as; until it is known, in ``page_language``, else ``language``, else the
-    configuration's default language.
+    chatted as; until they have one, in ``language``, else the configuration's default.
     """
     from bot.webchat import WebChat, serve  # aiohttp: not for every command's start
 
@@ -157,7 +155,7 @@ def web_chat_as(
         engine,
         people,
         secret=secret,
-        language=page_language or language or config.default_language,
+        language=language or config.default_language,
         language_hint=language,
         language_of=language_of,
     )
@@ -194,7 +192,7 @@ port_option = click.option(
     "language",
     type=click.Choice(LANGUAGES),
     default=None,
-    help="Language to greet a newcomer in; with --web also the page's (default: the person's).",
+    help="Language to greet a newcomer in (with --web, also the page's until they choose one).",
 )
 @web_option
 @port_option
@@ -223,16 +221,7 @@ def chat_command(state: CliState, who: str, language: str | None, web: bool, por
     secret = engine_secret(config)
     if web:
         label = handle if person is None else f"{handle}: {person.display_name}"
-        own = None if person is None else person.language  # the page in the person's language
-        web_chat_as(
-            state.db,
-            config,
-            {handle: label},
-            language=language,
-            secret=secret,
-            port=port,
-            page_language=language or own,
-        )
+        web_chat_as(state.db, config, {handle: label}, language=language, secret=secret, port=port)
     else:
         chat_as(state.db, config, handle, language=language, secret=secret)
 
