@@ -49,6 +49,8 @@ from functools import lru_cache
 
 from babel import numbers
 
+from collectors.time_words import seconds_in
+
 MAX_LENGTH = 64
 """Longest accepted input, in characters after stripping and normalizing."""
 
@@ -114,15 +116,6 @@ NOT_AVAILABLE_WORDS = frozenset(
 )
 """Answers meaning *not available*, compared case-insensitively without trailing dots."""
 _PERCENT_WORDS = {"%", "prosenttia", "prosentti", "pros", "procent", "prosent", "percent", "pct"}
-_TIME_UNITS = {
-    1: "s sec secs second seconds sek sekunti sekuntia sekund sekunder",
-    60: "min mins minute minutes minuutti minuuttia minut minuter",
-    3600: "h hr hrs hour hours t tunti tuntia tim timme timmar",
-    86400: "d day days pv päivä päivää vrk vuorokausi vuorokautta dag dagar dygn",
-}
-_SECONDS_PER_UNIT = {
-    word: factor for factor, words in _TIME_UNITS.items() for word in words.split()
-}
 _QUALIFIERS = {
     **{"<=": "≤", ">=": "≥", "≤": "≤", "≥": "≥", "<": "<", ">": ">", "~": "~", "≈": "~"},
     **dict.fromkeys(("alle", "under", "mindre än", "less than", "fewer than", "below"), "<"),
@@ -254,7 +247,7 @@ def _read_body(
     if ":" in body or is_dotted_duration:
         if kind is not NumberKind.DURATION:
             raise ReadError(ReadErrorCode.UNEXPECTED_DURATION)
-        hours = unit_word is not None and _SECONDS_PER_UNIT.get(unit_word.casefold()) == 3600
+        hours = unit_word is not None and seconds_in(unit_word) == 3600
         seconds = _read_duration(body.replace(" ", ""), hours_first=hours)
         return (-seconds if negative else seconds), (), None
     if sign and ("+" in body or "/" in body):
@@ -270,7 +263,7 @@ def _read_body(
         return first, (), second
     number = _read_plain(body, kind, locale)
     if kind is NumberKind.DURATION:
-        factor = 60 if unit_word is None else _SECONDS_PER_UNIT.get(unit_word.casefold())
+        factor = 60 if unit_word is None else seconds_in(unit_word)
         if factor is None:
             raise ReadError(ReadErrorCode.UNKNOWN_UNIT)
         number *= factor
@@ -346,7 +339,7 @@ def _read_compound_duration(text: str, locale: str) -> Decimal | None:
         return None
     total, last_factor = Decimal(0), None
     for number, word in _DURATION_PART_RE.findall(text):
-        factor = _SECONDS_PER_UNIT.get(word.casefold())
+        factor = seconds_in(word)
         if factor is None:
             raise ReadError(ReadErrorCode.UNKNOWN_UNIT)
         if last_factor is not None and factor >= last_factor:

@@ -68,12 +68,15 @@ READS: list[tuple[str, NumberKind, dict[str, Any]]] = [
     ("2,5", D, {"value": 150.0}),
     ("30 s", D, {"value": 30.0, "unit_word": "s"}),
     ("2 h", D, {"value": 7200.0, "unit_word": "h"}),
+    ("5 min.", D, {"value": 300.0, "unit_word": "min."}),  # an abbreviation's dot
+    ("2 Pv", D, {"value": 172800.0, "unit_word": "Pv"}),
     ("3 vrk", D, {"value": 259200.0, "unit_word": "vrk"}),
     ("14 days", D, {"value": 1209600.0, "unit_word": "days"}),
     ("1:20 h", D, {"value": 4800.0, "unit_word": "h"}),  # an hour word: h:mm, not m:ss
     ("1:20 tuntia", D, {"value": 4800.0, "unit_word": "tuntia"}),
     ("13:25 min", D, {"value": 805.0, "unit_word": "min"}),
     ("1 h 20 min", D, {"value": 4800.0}),
+    ("1 h 20 min.", D, {"value": 4800.0}),
     ("1h20min", D, {"value": 4800.0}),
     ("1 t 20 min", D, {"value": 4800.0}),
     ("1 tunti ja 20 minuuttia", D, {"value": 4800.0}),
