@@ -17,11 +17,12 @@ Reading rules (the same in every locale; the chat locale only settles one ambigu
   en "1.050" = 1.05).
 * A minus sign ("-", U+2212, en dash) or "+" directly before a single number.
   Negatives are allowed for NUMBER and INDEX only.
-* Suffixes: "%" (or "prosenttia", "procent", "percent"...) only for PERCENT; any other
-  unit word of letters, "/" and "." ("kpl", "2,6 pv/tt", "mån", "vrk", "14 days", "5st")
-  is kept in ``unit_word``. A bracketed previous figure at the end, "7 (6)", is read with
-  the same kind into ``previous``. A qualifier in front ("<3", "alle 3", "yli 5",
-  "noin 50", "ca 50") is kept as "<", ">", "≤", "≥" or "~".
+* Suffixes: "%" (or "prosenttia", "procent", "percent"...) only for PERCENT, which takes
+  no other unit ("13 min" is refused); for the other kinds a unit word of letters, "/" and
+  "." ("kpl", "2,6 pv/tt", "mån", "vrk", "14 days", "5st") is kept in ``unit_word``.
+  A bracketed previous figure at the end, "7 (6)", is read with the same kind into
+  ``previous``. A qualifier in front ("<3", "alle 3", "yli 5", "noin 50", "ca 50") is kept
+  as "<", ">", "≤", "≥" or "~".
 * PERCENT values are percent points: "4,6 %" and "4,6" both give 4.6.
 * Sums "6+1" (value 7, ``parts`` kept) and pairs "192/469" (value 192, ``second`` 469)
   of unsigned numbers, for COUNT and NUMBER only.
@@ -75,6 +76,7 @@ class ReadErrorCode(StrEnum):
     NEGATIVE = "negative"  # below zero for COUNT, PERCENT or DURATION
     PERCENT_SIGN_ON_COUNT = "percent_sign_on_count"  # "%" given for a COUNT
     UNEXPECTED_PERCENT = "unexpected_percent"  # "%" for NUMBER, INDEX or DURATION
+    UNIT_ON_PERCENT = "unit_on_percent"  # another unit word for a PERCENT: "13 min", "5 kpl"
     UNEXPECTED_DURATION = "unexpected_duration"  # "0:13:25" for a kind other than DURATION
     BAD_DURATION = "bad_duration"  # malformed time: "1:5", "0:75:00", "1:2:3:4"
     UNKNOWN_UNIT = "unknown_unit"  # a plain-number DURATION with a non-time unit word
@@ -210,6 +212,8 @@ def _read_main(text: str, kind: NumberKind, locale: str) -> NumberReading:
                 raise ReadError(ReadErrorCode.PERCENT_SIGN_ON_COUNT)
             if kind is not NumberKind.PERCENT:
                 raise ReadError(ReadErrorCode.UNEXPECTED_PERCENT)
+        elif kind is NumberKind.PERCENT:
+            raise ReadError(ReadErrorCode.UNIT_ON_PERCENT)
         else:
             unit_word = unit
     value, parts, second = _read_body(body, kind, locale, unit_word)

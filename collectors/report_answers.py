@@ -6,17 +6,26 @@ period's), or refuse it with a localized reason.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from collectors.config import CHOICE_KINDS, LANGUAGES, MetricConfig, MetricKind
 from collectors.i18n import Translator, translator
 from collectors.numbers import NOT_AVAILABLE_WORDS, NumberKind, ReadError, read_number
-from collectors.report_text import bounds_text, choice_ids, choice_label, read_error_text
+from collectors.report_text import (
+    bounds_text,
+    choice_ids,
+    choice_label,
+    read_error_text,
+    unit_label,
+)
+from collectors.time_words import Span, span_of
 from collectors.vocabulary import folded, named
 from storage.reports import AnswerValue
 
 SUSPICIOUS_RATIO = 10.0
+_LABEL_WORDS_RE = re.compile(r"[\s/]+")
 
 
 @dataclass(frozen=True)
@@ -140,6 +149,8 @@ def _number(
     if reading.not_available:
         return Accepted(AnswerValue("not_available", raw=text))
     assert reading.value is not None
+    if reading.unit_word is not None and (refusal := _other_time(metric, reading.unit_word, _)):
+        return Rejected(refusal)
     low, high = bounds(metric)
     if (low is not None and reading.value < low) or (high is not None and reading.value > high):
         return Rejected(bounds_text(metric, low, high, _))
@@ -147,6 +158,33 @@ def _number(
     if suspicious(reading.value, previous):
         return NeedsConfirmation(value)
     return Accepted(value)
+
+
+def _other_time(metric: MetricConfig, word: str, _: Translator) -> str | None:
+    """Why a unit of time typed after a count or a number is not the question's, if it is not.
+
+    Without it "36 h" for a handling time asked in days would be kept as 36 days. Any other
+    word ("kpl", "st", "hlö") is left alone, as is a duration's unit (already in seconds).
+    """
+    typed = span_of(word)
+    if typed is None or metric.kind is MetricKind.DURATION or typed in _spans_asked(metric):
+        return None
+    if _spans_asked(metric):
+        return _(
+            "This one is asked in {unit}, not in “{word}”: please convert it and type it again.",
+            unit=unit_label(metric, _.language),
+            word=word,
+        )
+    return _("This one is not a time: please type the number without “{word}”.", word=word)
+
+
+def _spans_asked(metric: MetricConfig) -> set[Span]:
+    """The units of time in the question's unit label, in any language ("pv/tt" -> days)."""
+    if metric.unit is None:
+        return set()
+    labels = (metric.unit.get(language) for language in LANGUAGES)
+    words = (word for label in labels for word in _LABEL_WORDS_RE.split(label))
+    return {span for word in words if (span := span_of(word)) is not None}
 
 
 def _named_choice(metric: MetricConfig, ids: Sequence[str], token: str) -> str | None:

@@ -130,6 +130,7 @@ def test_bad_input_at_every_kind_gets_a_reason_and_the_question_again(engine: En
     chat.send("10").expect("2/11")
     chat.send("150 %").expect("The value must be between 0% and 100%", "2/11")
     chat.send("12:30").expect("This one is a number, not a time.", "2/11").expect_not("3/11")
+    chat.send("13 min").expect("This one is a percent, and takes no other unit.", "2/11")
     chat.send("95").expect("3/11")
     chat.send("1:99:00").expect("I could not read that as a duration.", "3/11")
     chat.send("13:25").expect("4/11")
@@ -139,6 +140,9 @@ def test_bad_input_at_every_kind_gets_a_reason_and_the_question_again(engine: En
     chat.send("").expect("I did not get a number.", "6/11")
     chat.send("x" * 3000).expect("too long", "6/11")
     chat.unsupported().expect("I can only read text and buttons.", "6/11")
+    chat.send("36 h").expect("This one is asked in days, not in “h”", "6/11")
+    chat.send("4,5 vrk").expect("7/11")
+    chat.press("◀ Back").expect("6/11")
     chat.send("4,5").expect("7/11")
     chat.send("1, 2").expect("Please choose only one.", "7/11")
     with engine.db.session() as session:
