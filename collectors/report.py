@@ -29,20 +29,17 @@ from __future__ import annotations
 from typing import Any
 
 from collectors.config import MetricConfig, MetricKind
-from collectors.date_text import day_text
 from collectors.engine import Ctx, UserError
 from collectors.messages import Outbound, TextReply
 from collectors.periods import Period
 from collectors.report_answers import NeedsConfirmation, Rejected, chosen_choice, interpret, pressed
 from collectors.report_opening import choose_report, typed_opening
+from collectors.report_review import KIND, review, submit
 from collectors.report_screens import (
     confirm_screen,
-    missing_required,
     opening_text,
     question_screen,
     reopen_screen,
-    review_screen,
-    thanks,
 )
 from collectors.report_text import choice_ids
 from collectors.reporting import find_period, previous_period_id
@@ -51,8 +48,6 @@ from storage import reports
 from storage.audit import record
 from storage.models import Submission
 from storage.reports import AnswerValue
-
-KIND = "report"
 
 
 class ReportFlow:
@@ -333,49 +328,10 @@ class ReportFlow:
 
     # review and submit ----------------------------------------------------------------------
     def _review(self, ctx: Ctx, state: dict[str, Any]) -> list[Outbound]:
-        _ = ctx._
-        state["stage"] = "review"
-        state["edit"] = False
-        state["selected"] = []
-        ctx.save(KIND, state)
-        submission = self._submission(ctx, state)
-        assert submission.id is not None
-        unit_name = ctx.access.units[state["unit"]].name(ctx.language)
-        period = find_period(ctx.session, ctx.config, state["period"])
-        title = _("Review: {unit}, {period}", unit=unit_name, period=period.short_label())
-        answers = reports.answer_values(ctx.session, submission.id)
-        return [review_screen(ctx, title, self._metrics(ctx, state), answers, submission)]
+        return review(ctx, state, self._submission(ctx, state), self._metrics(ctx, state))
 
     def _submit(self, ctx: Ctx, state: dict[str, Any]) -> list[Outbound]:
-        _ = ctx._
-        submission = self._submission(ctx, state)
-        assert submission.id is not None
-        period = find_period(ctx.session, ctx.config, state["period"])
-        if not period.is_open(ctx.now, ctx.config.tz):
-            ctx.end()
-            raise UserError(
-                _("The deadline of this period has passed; the report can no longer be changed.")
-            )
-        answers = reports.answer_values(ctx.session, submission.id)
-        missing = missing_required(self._metrics(ctx, state), answers)
-        if missing:
-            text = _(
-                "Some required answers are missing: {names}. Answer them, or mark them not available.",
-                names="; ".join(m.name.get(ctx.language) for m in missing),
-            )
-            return [TextReply(text), *self._review(ctx, state)]
-        corrected = submission.first_submitted_at is not None
-        reports.mark_submitted(
-            ctx.session, submission, person_id=ctx.person_id, role="manager", now=ctx.now
-        )
-        ctx.end()
-        ctx.engine.count("reports_submitted")
-        unit_name = ctx.access.units[state["unit"]].name(ctx.language)
-        deadline = day_text(period.deadline, ctx.language)
-        replies = thanks(ctx, unit_name, period.short_label(), deadline, corrected)
-        for hook in ctx.engine.after_submit:
-            replies.extend(hook(ctx, submission.id))
-        return replies
+        return submit(ctx, state, self._submission(ctx, state), self._metrics(ctx, state))
 
     def on_cancel(self, ctx: Ctx, state: dict[str, Any]) -> list[Outbound]:
         """Stop for now; every answer given so far stays saved."""
