@@ -14,14 +14,16 @@ States (``state["stage"]``), kept in the database after every step::
         question --> confirm: value far from last period's
         confirm --> question: no, type again
         confirm --> question: yes (next)
-        question --> question: answer / skip / not available / reuse / back
+        question --> question: answer / skip / not available / reuse / back / keep
         question --> review: after the last question, or after an edit
         review --> question: edit an item
         review --> [*]: submit
         question --> [*]: cancel (the draft is kept)
 
 Draft answers live in the ``answer`` table of the unit's draft submission and are written on
-every answer, so the report continues at the same question after any restart.
+every answer, so the report continues at the same question after any restart. A question
+asked again (after back, forward again, edited from the review, or before where a continued
+report opens: ``state["furthest"]``) shows its answer and keeps it with a button.
 """
 
 from __future__ import annotations
@@ -99,6 +101,8 @@ class ReportFlow:
         if answers and first_open is None:
             return self._review(ctx, state)
         state["i"] = first_open or 0
+        answered = [i for i, m in enumerate(metrics) if m in answers]
+        state["furthest"] = max(state["i"], answered[-1] + 1 if answered else 0)
         intro = opening_text(ctx, unit_name, period, len(metrics), len(answers), state["i"])
         return [intro, *self._ask(ctx, state)]
 
@@ -158,8 +162,16 @@ class ReportFlow:
         state["i"] = index
         state["stage"] = "question"
         metric = metrics[index]
-        if metric.kind is MetricKind.MULTI_CHOICE and not state.get("selected"):
+        # A question before the furthest one asked, or one edited from the review, may have an
+        # answer already: it is shown, and kept with a button. The way forward reads nothing.
+        furthest = int(state.get("furthest", index))
+        revisit = bool(state.get("edit")) or index < furthest
+        state["furthest"] = max(furthest, index)
+        ticks = metric.kind is MetricKind.MULTI_CHOICE and not state.get("selected")
+        current = None
+        if revisit or ticks:
             current = reports.answer_values(ctx.session, state["submission"]).get(metric.id)
+        if ticks:
             state["selected"] = list(current.choices or []) if current is not None else []
         ctx.save(KIND, state)
         screen = question_screen(
@@ -167,6 +179,7 @@ class ReportFlow:
             metrics,
             index,
             previous=self._previous(ctx, state).get(metric.id),
+            current=current if revisit else None,
             selected=list(state.get("selected") or []),
             editing=bool(state.get("edit")),
             in_place=in_place,
@@ -294,6 +307,8 @@ class ReportFlow:
             state["i"] = int(state["i"]) - 1
             state["selected"] = []
             return self._ask(ctx, state)
+        if action == "keep":  # a question asked again, its answer left as it is
+            return self._next(ctx, state)
         if action == "review" and state.get("edit"):
             return self._review(ctx, state)
         return [TextReply(_("That button belongs to an earlier question.")), *self._ask(ctx, state)]
@@ -317,6 +332,10 @@ class ReportFlow:
                 detail={"period": state["period"], "unit": state["unit"], "metric": metric.id},
             )
         ctx.engine.count("answers_stored")
+        return self._next(ctx, state)
+
+    def _next(self, ctx: Ctx, state: dict[str, Any]) -> list[Outbound]:
+        """After an answer: the next question, or the review after the last one or an edit."""
         state["selected"] = []
         state.pop("pending", None)
         if state.get("edit"):

@@ -24,6 +24,9 @@ from collectors.report_text import (
 from storage.models import Submission
 from storage.reports import AnswerValue
 
+BUTTON_VALUE_LENGTH = 40
+"""Longest answer shown on a button ("Keep: …", "Same as last period: …"), in characters."""
+
 
 def question_screen(
     ctx: Ctx,
@@ -31,18 +34,26 @@ def question_screen(
     index: int,
     *,
     previous: AnswerValue | None,
+    current: AnswerValue | None = None,
     selected: Sequence[str],
     editing: bool,
     in_place: bool = False,
 ) -> TextReply:
     """Question ``index``: its text, its choices and the controls that apply to it.
 
-    ``in_place``: shown instead of the pressed message, where the transport can.
+    ``current``: the answer already given, when the question is asked again (shown, and kept
+    with a button). ``in_place``: shown instead of the pressed message, where the transport can.
     """
     _ = ctx._
     metric = metrics[index]
     text = question_text(
-        metric, position=index + 1, total=len(metrics), previous=previous, selected=selected, _=_
+        metric,
+        position=index + 1,
+        total=len(metrics),
+        previous=previous,
+        current=current,
+        selected=selected,
+        _=_,
     )
     options: list[Option] = []
     columns = 1
@@ -56,8 +67,12 @@ def question_screen(
             mark = "✓ " if choice in selected else ""
             options.append(Option(mark + choice_label(metric, choice, _), ctx.step_data(f"t:{n}")))
         options.append(Option(_("Done ({count})", count=len(selected)), ctx.step_data("done")))
+    if current is not None and not editing:  # from the review, "Back to review" keeps it
+        label = _("Keep: {value}", value=_on_button(show_answer(metric, current, _)))
+        options.append(Option(label, ctx.step_data("keep")))
     if previous is not None and previous.status == "answered":
-        label = _("Same as last period: {value}", value=show_answer(metric, previous, _))
+        shown = _on_button(show_answer(metric, previous, _))
+        label = _("Same as last period: {value}", value=shown)
         options.append(Option(label, ctx.step_data("reuse")))
     options.append(Option(_("Not available"), ctx.step_data("na")))
     if not metric.required:
@@ -68,6 +83,11 @@ def question_screen(
         options.append(Option(_("◀ Back"), ctx.step_data("back")))
     options.append(Option(_("Continue later"), ctx.step_data("cancel")))
     return TextReply(text, tuple(options), columns, in_place=in_place)
+
+
+def _on_button(value: str) -> str:
+    """An answer short enough for a button: a long free text is cut to its start."""
+    return value if len(value) <= BUTTON_VALUE_LENGTH else value[: BUTTON_VALUE_LENGTH - 1] + "…"
 
 
 def review_screen(

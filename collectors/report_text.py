@@ -71,10 +71,12 @@ def question_text(
     position: int,
     total: int,
     previous: AnswerValue | None,
+    current: AnswerValue | None = None,
     selected: Sequence[str],
     _: Translator,
 ) -> str:
-    """The text of one question: area, counter, name, unit, help and last period's answer."""
+    """The text of one question: area, counter, name, unit, help, last period's answer and,
+    when it is asked again, the answer already given (``current``)."""
     language = _.language
     lines = [f"{_(AREA_NAMES[metric.area])} · {position}/{total}", ""]
     name = metric.name.get(language)
@@ -86,6 +88,8 @@ def question_text(
         lines.append(_("(optional)"))
     if previous is not None and previous.status != "skipped":
         lines.append(_("Last period: {value}", value=show_answer(metric, previous, _)))
+    if current is not None:
+        lines.append(_("Your answer: {value}", value=show_answer(metric, current, _)))
     if metric.kind is MetricKind.MULTI_CHOICE:
         limit = metric.max_choices or len(metric.choices)
         lines.append(

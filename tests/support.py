@@ -361,9 +361,10 @@ def store_tertile(session: Session, now: datetime, period_id: str = "2025-T2") -
 
 
 def submit_last_period(
-    engine: Engine, values: Mapping[str, float], unit_id: str = "kotihoito-a"
+    engine: Engine, values: Mapping[str, float | str], unit_id: str = "kotihoito-a"
 ) -> None:
-    """A 2025-T1 report of ``unit_id`` with ``values`` by metric, submitted by someone else."""
+    """A 2025-T1 report of ``unit_id`` with ``values`` by metric (a text for a free-text one),
+    submitted by someone else."""
     now = engine.clock()
     with engine.db.session() as session:
         person = create_person(session, now=now, display_name="Edellinen")
@@ -372,6 +373,9 @@ def submit_last_period(
         sub = reports.get_or_create_submission(session, "2025-T1", unit_id, person.id, now)
         assert sub.id is not None
         for metric, value in values.items():
-            answer = reports.AnswerValue("answered", value=float(value), raw=str(value))
+            if isinstance(value, str):
+                answer = reports.AnswerValue("answered", text=value, raw=value)
+            else:
+                answer = reports.AnswerValue("answered", value=float(value), raw=str(value))
             reports.put_answer(session, sub.id, metric, answer, person_id=person.id, now=now)
         reports.mark_submitted(session, sub, person_id=person.id, role="manager", now=now)
