@@ -86,7 +86,7 @@ def read_arguments(
         elif (found := parse_period(ctx.session, ctx.config, arg)) is not None:
             period = found
         else:
-            raise _not_understood(ctx, arg)
+            raise _not_understood(ctx, arg, spans=spans, languages=languages)
     return Arguments(unit, period, span, language)
 
 
@@ -141,13 +141,38 @@ def joined_period_texts(args: tuple[str, ...]) -> list[str]:
     return words
 
 
-def _not_understood(ctx: Ctx, word: str) -> UserError:
-    """The answer to a word that is no argument: dates that are no period are told so."""
+def _not_understood(ctx: Ctx, word: str, *, spans: bool, languages: bool) -> UserError:
+    """The answer to a word that is no argument, with what the command takes instead; dates
+    that are no period are told so."""
+    _ = ctx._
+    example = default_period(ctx.session, ctx.config, ctx.now)
     try:
         start, end = parse_period_text(word)
     except ValueError:
-        return UserError(ctx._("I did not understand “{word}”.", word=word[:40]))
-    example = default_period(ctx.session, ctx.config, ctx.now)
+        word, period = word[:40], example.short_label()
+        if spans:
+            text = _(
+                "I did not understand “{word}”. Name a unit or division, a period such as "
+                "{period}, or a number of periods from 1 to {most}.",
+                word=word,
+                period=period,
+                most=MAX_SPAN,
+            )
+        elif languages:
+            text = _(
+                "I did not understand “{word}”. Name a unit or division, a period such as "
+                "{period}, or a language: fi, sv or en.",
+                word=word,
+                period=period,
+            )
+        else:
+            text = _(
+                "I did not understand “{word}”. Name a unit or division, or a period such as "
+                "{period}.",
+                word=word,
+                period=period,
+            )
+        return UserError(text)
     return UserError(
         ctx._(
             "No reporting period runs exactly {dates}. "

@@ -132,7 +132,10 @@ def test_quick_form_and_figures_without_a_span(seeded: Engine) -> None:
     assert len(pictures(manager)) == 1
     manager.send("/chart client_nps kotihoito-a").expect("Nothing to draw yet", "T2/2025")
     manager.send("/chart no_such_metric").expect("I do not know the figure")
-    manager.send("/chart sick_leave kotihoito-a banana").expect("I did not understand")
+    manager.send("/chart sick_leave kotihoito-a banana").expect(
+        "I did not understand “banana”. Name a unit or division, a period such as T2/2025, "
+        "or a number of periods from 1 to 12."
+    )
     # Every drawing is counted for /metrics, with the time it took.
     assert seeded.counters["charts_drawn"] == 3
     assert seeded.counters["chart_render_ms"] >= 0
@@ -162,7 +165,13 @@ def test_a_unit_is_found_by_its_name(seeded: Engine) -> None:
     leader.send("/chart Sick leave Kotihoito A (en) 3 2025-T1")  # a figure, then a unit, by name
     assert len(pictures(leader)) == 1
     leader.send("/summary Asiakasohjaus").expect("You can see figures only of your own units.")
-    leader.send("/summary Kotihoito C").expect("I did not understand “Kotihoito”.")
+    leader.send("/summary Kotihoito C").expect(
+        "I did not understand “Kotihoito”. Name a unit or division, or a period such as T2/2025."
+    )
+    leader.send("/pdf Kotihoito C").expect("or a language: fi, sv or en.")
+    leader.send("/lang fi").send("/summary Kotihoito C").expect(
+        "En ymmärtänyt kohtaa ”Kotihoito”. Anna yksikkö tai toimiala tai jakso, esimerkiksi T2/2025."
+    )
 
 
 def test_a_drawing_leaves_no_garbage_for_a_later_answer_to_collect(seeded: Engine) -> None:
