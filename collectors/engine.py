@@ -324,17 +324,23 @@ class Engine:
             command = self.commands.get(message.command)
             if command is None:
                 return [TextReply(_("I do not know that command. /help lists what I can do."))]
-            return command.handler(ctx, message.args)
+            waiting = ctx.conversation
+            replies = command.handler(ctx, message.args)
+            if waiting is not None and ctx.conversation is waiting and not _asks(replies):
+                # A command beside the questions (/status, a chart): they are not forgotten.
+                note = _("Your questions wait: answer the last one above, or /cancel to stop.")
+                replies.append(TextReply(note))
+            return replies
         if message.kind is InboundKind.UNSUPPORTED:
             reply = TextReply(_("I can only read text and buttons. Please type your answer."))
-            return [reply, *self._resume(ctx)]
+            return [reply, *self.resume(ctx)]
         if message.kind is InboundKind.CHOICE:
             return self._choice(ctx, message.choice)
         if len(message.text) > MAX_TEXT:
             reply = TextReply(
                 _("That message is too long (at most {limit} characters).", limit=MAX_TEXT)
             )
-            return [reply, *self._resume(ctx)]
+            return [reply, *self.resume(ctx)]
         flow = self._flow(ctx)
         if flow is None or ctx.conversation is None:
             lines = [_("Nothing is waiting for an answer right now. /help lists what I can do.")]
@@ -347,7 +353,8 @@ class Engine:
             return None
         return self.flows.get(ctx.conversation.kind)
 
-    def _resume(self, ctx: Ctx) -> list[Outbound]:
+    def resume(self, ctx: Ctx) -> list[Outbound]:
+        """Show the current step of the person's conversation again (empty when none)."""
         flow = self._flow(ctx)
         if flow is None or ctx.conversation is None:
             return []
@@ -361,12 +368,12 @@ class Engine:
             current = ctx.conversation.step if ctx.conversation is not None else None
             if flow is None or ctx.conversation is None or str(current) != step:
                 stale = TextReply(_("That button belongs to an earlier question."))
-                return [stale, *self._resume(ctx)]
+                return [stale, *self.resume(ctx)]
             return flow.on_choice(ctx, dict(ctx.conversation.state), rest)
         prefix = data.split(":", 1)[0]
         handler = self.choices.get(prefix)
         if handler is None:
-            return [TextReply(_("That button is no longer in use.")), *self._resume(ctx)]
+            return [TextReply(_("That button is no longer in use.")), *self.resume(ctx)]
         return handler(ctx, data)
 
     def cancel(self, ctx: Ctx) -> list[Outbound]:
@@ -376,10 +383,6 @@ class Engine:
             return [TextReply(ctx._("Nothing to cancel."))]
         return flow.on_cancel(ctx, dict(ctx.conversation.state))
 
-    def resume(self, ctx: Ctx) -> list[Outbound]:
-        """Show the current step of the person's conversation again (empty when none)."""
-        return self._resume(ctx)
-
     def menu(self, language: str, roles: set[str] | None = None) -> list[tuple[str, str]]:
         """The command menu for a language: ``(name, description)`` pairs."""
         _ = translator(language)
@@ -388,6 +391,11 @@ class Engine:
             if roles is None or not command.roles or command.roles & roles:
                 out.append((command.name, _(command.description)))
         return out
+
+
+def _asks(replies: list[Outbound]) -> bool:
+    """Whether the replies ask something with buttons of their own."""
+    return any(isinstance(reply, TextReply) and reply.options for reply in replies)
 
 
 __all__ = ["AnswersWaiting", "Command", "Ctx", "Engine", "Flow", "UserError"]

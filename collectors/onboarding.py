@@ -199,8 +199,6 @@ def help_command(ctx: Ctx, args: tuple[str, ...]) -> list[Outbound]:
         lines.append(f"/{name} – {description}")
     if not roles:
         lines.append(_("You have no role yet. Please ask for an invitation."))
-    if ctx.conversation is not None:
-        lines += ["", _("Your questions wait: answer the last one above, or /cancel to stop.")]
     return [TextReply("\n".join(lines))]
 
 

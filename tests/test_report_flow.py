@@ -56,15 +56,19 @@ def test_whole_report_every_kind(engine: Engine) -> None:
     assert answers["actions"].text == "Lääkehoidon kaksoistarkistus otettu käyttöön."
 
 
-def test_help_during_a_report_says_the_questions_wait_and_they_do(engine: Engine) -> None:
+def test_a_command_beside_a_report_says_the_questions_wait_and_they_do(engine: Engine) -> None:
     chat = manager(engine)
-    chat.send("/help").expect("/report")
-    assert "questions wait" not in chat.text
+    chat.send("/help").expect("/report").expect_not("questions wait")
     chat.send("/report").send("1 050 kpl").expect("2/11")
     chat.send("/help").expect("/report", "Your questions wait", "/cancel")
     chat.send("4,6 %").expect("3/11")
-    chat.send("/cancel").send("/help")
-    assert "questions wait" not in chat.text
+    chat.send("/status").expect("Reporting status", "Your questions wait")
+    assert chat.texts[-1].startswith("Your questions wait")  # after what the command showed
+    chat.send("/lang").expect_button("Suomi").expect_not("questions wait")  # it asks with buttons
+    chat.send("/lang en").expect("3/11").expect_not("questions wait")  # the question again
+    chat.send("13:25").expect("4/11")
+    chat.send("/cancel").send("/help").expect_not("questions wait")
+    chat.send("/status").expect("Reporting status").expect_not("questions wait")
 
 
 def test_an_answer_typed_after_another_conversation_points_to_the_report(engine: Engine) -> None:
