@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Protocol, TextIO
 
+from collectors.i18n import N_, translator
 from collectors.messages import (
     Delivery,
     DeliveryOutcome,
@@ -98,6 +99,9 @@ class TerminalTransport:
         out: Where replies are printed.
         files_dir: Where pictures and documents are saved (created when needed).
         language_hint: The language to greet someone new in.
+        language_of: The person's own language by handle (``None`` while it is unknown), for
+            the chat's own words ("picture saved to", "Bye."); read after every step, so they
+            follow ``/lang``. Without it, or while unknown: ``language_hint``, else English.
     """
 
     transport = TRANSPORT
@@ -110,6 +114,7 @@ class TerminalTransport:
         out: TextIO,
         files_dir: Path = Path("chat-out"),
         language_hint: str | None = None,
+        language_of: Callable[[str], str | None] | None = None,
     ) -> None:
         self.engine = engine
         self.handle = handle
@@ -118,6 +123,9 @@ class TerminalTransport:
         self.sender = Sender(TRANSPORT, handle, handle, handle, language_hint)
         self.options: tuple[Option, ...] = ()
         self._saved = 0
+        self._language_of = language_of
+        self.language = language_hint or "en"
+        """The language of the chat's own words: the person's, once known."""
 
     # rendering ----------------------------------------------------------------------------
     def show(self, replies: Iterable[Outbound]) -> None:
@@ -144,9 +152,11 @@ class TerminalTransport:
             self._saved += 1
             path = self.files_dir / f"{self._saved:03d}-{name}"
         path.write_bytes(reply.content)
-        what = "picture" if isinstance(reply, ImageReply) else "document"
+        _ = translator(self.language)
+        picture = isinstance(reply, ImageReply)
+        saved = N_("(picture saved to {path})") if picture else N_("(document saved to {path})")
         caption = f"{reply.caption}\n" if reply.caption else ""
-        return f"{caption}({what} saved to {path})"
+        return caption + _(saved, path=str(path))
 
     # chatting -----------------------------------------------------------------------------
     def send(self, line: str) -> list[Outbound]:
@@ -157,18 +167,23 @@ class TerminalTransport:
         if message is None:
             return []
         replies = self.engine.handle(message)
+        if self._language_of is not None:  # /lang, or a newcomer's first choice
+            self.language = self._language_of(self.handle) or self.language
         self.show(replies)
         return replies
 
     def run(self, read_line: Callable[[], str | None]) -> None:
         """Chat until ``read_line`` returns ``None`` (end of input) or ``/quit`` is typed."""
+        if self._language_of is not None:
+            self.language = self._language_of(self.handle) or self.language
         while True:
             try:
                 line = read_line()
             except (EOFError, KeyboardInterrupt):
                 line = None
             if line is None or line.strip().lower() in QUIT_WORDS:
-                self.out.write("Bye.\n")
+                _ = translator(self.language)
+                self.out.write(_("Bye.") + "\n")
                 self.out.flush()
                 return
             self.send(line)

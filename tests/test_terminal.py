@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from sqlmodel import col, select
 
 from bot.cli import cli
+from bot.cli.admin_run import language_reader
 from bot.demo import demo_value, prepare_demo, reporting_units
 from bot.terminal import TerminalTransport, line_reader, parse_line, render_text
 from collectors.config import AppConfig, load_config
@@ -164,6 +165,19 @@ def test_pictures_and_documents_are_saved(tmp_path: Path) -> None:
     assert chat.options == ()
 
 
+def test_the_chats_own_words_follow_the_persons_language(engine: Engine, tmp_path: Path) -> None:
+    chat = terminal(engine, language_of=language_reader(engine.db))
+    script = iter([f"/start {invite(engine, Role.MANAGER, 'kotihoito-a')}", "#3", "/quit"])
+    chat.run(lambda: next(script, None))
+    assert "Valt språk: Svenska." in output(chat)
+    assert output(chat).endswith("Hej då.\n")  # the language chosen, not the greeting's (en)
+
+    pictures = terminal(Pictures(), files_dir=tmp_path, language_of=lambda handle: "fi")
+    pictures.send("/chart")
+    assert f"(kuva tallennettu: {tmp_path / '001-trend_chart.png'})" in output(pictures)
+    assert f"(tiedosto tallennettu: {tmp_path / '002-report.pdf'})" in output(pictures)
+
+
 async def test_deliver_prints_for_the_recipient(tmp_path: Path) -> None:
     chat = terminal(None, files_dir=tmp_path)
     reply = TextReply("The report period is open.", (Option("Start now", "rem:start"),))
@@ -273,7 +287,7 @@ def test_demo_reopens_the_last_period_outside_a_window(
 def test_demo_with_empty_input_exits_cleanly(small_config_path: Path, tmp_path: Path) -> None:
     result = demo(small_config_path, "--db", str(tmp_path / "d.db"), stdin="")
     assert result.exit_code == 0, result.output
-    assert result.stdout.endswith("Bye.\n")
+    assert result.stdout.endswith("Hei hei.\n")  # the demo manager speaks Finnish
     unknown = demo(small_config_path, "--db", str(tmp_path / "d.db"), "--as", "nobody", stdin="")
     assert unknown.exit_code == 1
     assert unknown.stderr.startswith("Error: no demo person 'nobody'; choose one of: admin,")

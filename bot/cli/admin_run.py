@@ -6,6 +6,7 @@ import os
 import re
 import secrets
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -124,9 +125,25 @@ def chat_as(
     engine = build_engine(db, config, secret=secret)
     out = sys.stdout
     transport = TerminalTransport(
-        engine, handle, out=out, files_dir=files_dir, language_hint=language
+        engine,
+        handle,
+        out=out,
+        files_dir=files_dir,
+        language_hint=language or config.default_language,
+        language_of=language_reader(db),
     )
     transport.run(line_reader(sys.stdin, out))
+
+
+def language_reader(db: Database) -> Callable[[str], str | None]:
+    """A chat person's own language by handle, ``None`` while nobody has that handle."""
+
+    def language_of(handle: str) -> str | None:
+        with db.session() as session:
+            person = find_person(session, TRANSPORT, handle)
+            return None if person is None else person.language
+
+    return language_of
 
 
 def web_chat_as(
@@ -145,11 +162,6 @@ def web_chat_as(
     """
     from bot.webchat import WebChat, serve  # aiohttp: not for every command's start
 
-    def language_of(handle: str) -> str | None:
-        with db.session() as session:
-            person = find_person(session, TRANSPORT, handle)
-            return None if person is None else person.language
-
     engine = build_engine(db, config, secret=secret)
     chat = WebChat(
         engine,
@@ -157,7 +169,7 @@ def web_chat_as(
         secret=secret,
         language=language or config.default_language,
         language_hint=language,
-        language_of=language_of,
+        language_of=language_reader(db),
     )
     click.echo(f"Open http://127.0.0.1:{port}/ in a browser (this computer only). Ctrl-C ends.")
     try:
