@@ -167,9 +167,12 @@ def _other_time(metric: MetricConfig, word: str, _: Translator) -> str | None:
     word ("kpl", "st", "hlö") is left alone, as is a duration's unit (already in seconds).
     """
     typed = span_of(word)
-    if typed is None or metric.kind is MetricKind.DURATION or typed in _spans_asked(metric):
+    if typed is None or metric.kind is MetricKind.DURATION:
         return None
-    if _spans_asked(metric):
+    asked = _spans_asked(metric)
+    if typed in asked:
+        return None
+    if asked:
         return _(
             "This one is asked in {unit}, not in “{word}”: please convert it and type it again.",
             unit=unit_label(metric, _.language),
