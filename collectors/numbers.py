@@ -20,6 +20,7 @@ Reading rules (the same in every locale; the chat locale only settles one ambigu
 * Suffixes: "%" (or "prosenttia", "procent", "percent"...) only for PERCENT, which takes
   no other unit ("13 min" is refused); for the other kinds a unit word of letters, "/" and
   "." ("kpl", "2,6 pv/tt", "mån", "vrk", "14 days", "5st") is kept in ``unit_word``.
+  Thousands or millions as a word ("1,5k", "2 milj.", "3 tusen") are refused.
   A bracketed previous figure at the end, "7 (6)", is read with the same kind into
   ``previous``. A qualifier in front ("<3", "alle 3", "yli 5", "noin 50", "ca 50") is kept
   as "<", ">", "≤", "≥" or "~".
@@ -32,7 +33,7 @@ Reading rules (the same in every locale; the chat locale only settles one ambigu
   min", "1h20min", "1 tunti ja 20 minuuttia", "2 vrk 4 h"). The value is in seconds.
 * Not available: "x", "-", "–", "—", "ei tiedossa", "ei saatavilla", "en tiedä", "okänt",
   "uppgift saknas", "vet inte", "n/a", "na", "unknown", "not available", "don't know" (see
-  ``NOT_AVAILABLE_WORDS``).
+  ``collectors.number_words.NOT_AVAILABLE_WORDS``).
 
 Range limits (NPS -100..100, percent 0..100) belong to the metric definition, not here.
 Showing a value again, so that it reads back, is `collectors.number_format`.
@@ -50,7 +51,13 @@ from functools import lru_cache
 
 from babel import numbers
 
-from collectors.time_words import seconds_in
+from collectors.number_words import (
+    MAGNITUDE_WORDS,
+    NOT_AVAILABLE_WORDS,
+    PERCENT_WORDS,
+    QUALIFIERS,
+    seconds_in,
+)
 
 MAX_LENGTH = 64
 """Longest accepted input, in characters after stripping and normalizing."""
@@ -77,6 +84,7 @@ class ReadErrorCode(StrEnum):
     PERCENT_SIGN_ON_COUNT = "percent_sign_on_count"  # "%" given for a COUNT
     UNEXPECTED_PERCENT = "unexpected_percent"  # "%" for NUMBER, INDEX or DURATION
     UNIT_ON_PERCENT = "unit_on_percent"  # another unit word for a PERCENT: "13 min", "5 kpl"
+    ABBREVIATED = "abbreviated"  # thousands or millions as a word: "1,5k", "2 milj."
     UNEXPECTED_DURATION = "unexpected_duration"  # "0:13:25" for a kind other than DURATION
     BAD_DURATION = "bad_duration"  # malformed time: "1:5", "0:75:00", "1:2:3:4"
     UNKNOWN_UNIT = "unknown_unit"  # a plain-number DURATION with a non-time unit word
@@ -111,22 +119,9 @@ class NumberReading:
     unit_word: str | None = None
 
 
-NOT_AVAILABLE_WORDS = frozenset(
-    {"x", "-", "–", "—", "−", "n/a", "na", "n.a", "unknown", "not available", "ei tiedossa"}
-    | {"ei saatavilla", "ei tietoa", "okänt", "uppgift saknas", "saknas", "ej tillgänglig"}
-    | {"en tiedä", "ei tiedetä", "vet ej", "vet inte", "don't know", "don’t know", "not known"}
-)
-"""Answers meaning *not available*, compared case-insensitively without trailing dots."""
-_PERCENT_WORDS = {"%", "prosenttia", "prosentti", "pros", "procent", "prosent", "percent", "pct"}
-_QUALIFIERS = {
-    **{"<=": "≤", ">=": "≥", "≤": "≤", "≥": "≥", "<": "<", ">": ">", "~": "~", "≈": "~"},
-    **dict.fromkeys(("alle", "under", "mindre än", "less than", "fewer than", "below"), "<"),
-    **dict.fromkeys(("yli", "över", "mer än", "fler än", "more than", "over", "above"), ">"),
-    **dict.fromkeys(("noin", "n.", "ca", "ca.", "cirka", "about", "approx.", "around"), "~"),
-}
 _QUALIFIER_RE = re.compile(
     "^(?P<q>"
-    + "|".join(re.escape(q) for q in sorted(_QUALIFIERS, key=len, reverse=True))
+    + "|".join(re.escape(q) for q in sorted(QUALIFIERS, key=len, reverse=True))
     + r")(?:\s+|(?<=[^\w])|(?=[0-9]))",
     re.IGNORECASE,
 )
@@ -150,7 +145,7 @@ _COMPOUND_KINDS = frozenset({NumberKind.COUNT, NumberKind.NUMBER})
 def qualifier_of(raw: str) -> str | None:
     """The qualifier ("<", ">", "≤", "≥", "~") that a figure typed as ``raw`` began with."""
     match = _QUALIFIER_RE.match(_normalize(raw.strip()))
-    return _QUALIFIERS[match["q"].casefold()] if match else None
+    return QUALIFIERS[match["q"].casefold()] if match else None
 
 
 def read_number(text: str, kind: NumberKind, locale: str = "fi") -> NumberReading:
@@ -195,7 +190,7 @@ def _read_main(text: str, kind: NumberKind, locale: str) -> NumberReading:
     qualifier = None
     match = _QUALIFIER_RE.match(text)
     if match:
-        qualifier = _QUALIFIERS[match["q"].casefold()]
+        qualifier = QUALIFIERS[match["q"].casefold()]
         text = text[match.end() :]
     if kind is NumberKind.DURATION:
         seconds = _read_compound_duration(text, locale)
@@ -207,7 +202,9 @@ def _read_main(text: str, kind: NumberKind, locale: str) -> NumberReading:
     if suffix:
         body = suffix["body"]
         unit = suffix["unit"]
-        if unit.casefold().rstrip(".") in _PERCENT_WORDS:
+        if unit.casefold().rstrip(".") in MAGNITUDE_WORDS:
+            raise ReadError(ReadErrorCode.ABBREVIATED)
+        if unit.casefold().rstrip(".") in PERCENT_WORDS:
             if kind is NumberKind.COUNT:
                 raise ReadError(ReadErrorCode.PERCENT_SIGN_ON_COUNT)
             if kind is not NumberKind.PERCENT:
@@ -385,7 +382,6 @@ def _symbols(locale: str) -> tuple[str, str]:
 
 __all__ = [
     "MAX_LENGTH",
-    "NOT_AVAILABLE_WORDS",
     "NumberKind",
     "NumberReading",
     "ReadError",

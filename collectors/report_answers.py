@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 from collectors.config import CHOICE_KINDS, LANGUAGES, MetricConfig, MetricKind
 from collectors.i18n import Translator, translator
-from collectors.numbers import NOT_AVAILABLE_WORDS, NumberKind, ReadError, read_number
+from collectors.number_words import NOT_AVAILABLE_WORDS, Span, span_of
+from collectors.numbers import NumberKind, ReadError, read_number
 from collectors.report_text import (
     bounds_text,
     choice_ids,
@@ -20,7 +21,6 @@ from collectors.report_text import (
     read_error_text,
     unit_label,
 )
-from collectors.time_words import Span, span_of
 from collectors.vocabulary import folded, named
 from storage.reports import AnswerValue
 

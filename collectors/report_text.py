@@ -121,6 +121,7 @@ def read_error_text(code: str, metric: MetricConfig, _: Translator) -> str:
         "percent_sign_on_count": _("This one is a count, not a percent."),
         "unexpected_percent": _("This one is not a percent: please leave out the percent sign."),
         "unit_on_percent": _("This one is a percent, and takes no other unit."),
+        "abbreviated": _("Please write the number out in full, without “k” or “milj.”."),
         "unexpected_duration": _("This one is a number, not a time."),
         "unknown_unit": _("I did not recognise the unit after the number."),
         "sum_not_allowed": _("Please type a single number here, not a sum."),

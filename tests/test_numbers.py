@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from collectors.number_format import example_for, format_number
+from collectors.number_words import NOT_AVAILABLE_WORDS
 from collectors.numbers import (
     MAX_LENGTH,
-    NOT_AVAILABLE_WORDS,
     NumberKind,
     NumberReading,
     ReadError,
@@ -203,6 +203,12 @@ ERRORS: list[tuple[str, NumberKind, ReadErrorCode]] = [
     ("26 %", IX, ReadErrorCode.UNEXPECTED_PERCENT),
     ("13 %", D, ReadErrorCode.UNEXPECTED_PERCENT),
     ("13 min", P, ReadErrorCode.UNIT_ON_PERCENT),
+    ("1k", C, ReadErrorCode.ABBREVIATED),  # not 1 with a unit word "k"
+    ("1,5 k", N, ReadErrorCode.ABBREVIATED),
+    ("2 milj.", C, ReadErrorCode.ABBREVIATED),
+    ("3 tusen", C, ReadErrorCode.ABBREVIATED),
+    ("1,2 tuhatta", C, ReadErrorCode.ABBREVIATED),
+    ("5k", P, ReadErrorCode.ABBREVIATED),
     ("5 kpl", P, ReadErrorCode.UNIT_ON_PERCENT),
     ("5 €", P, ReadErrorCode.UNIT_ON_PERCENT),
     ("0:13:25", C, ReadErrorCode.UNEXPECTED_DURATION),

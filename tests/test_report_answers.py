@@ -114,6 +114,12 @@ def test_a_unit_the_question_is_asked_in_or_one_not_of_time_is_kept(
             "This one is a percent, and takes no other unit.",
         ),
         (
+            "calls_answered",
+            "1,5k",
+            "fi",
+            "Kirjoita luku kokonaan, ilman lyhenteitä kuten “k” tai “milj.”.",
+        ),
+        (
             "sick_leave",
             "5 kpl",
             "sv",
