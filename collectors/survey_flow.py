@@ -52,6 +52,7 @@ from collectors.date_text import day_text
 from collectors.engine import Ctx, UserError
 from collectors.i18n import N_
 from collectors.messages import Outbound, TextReply
+from collectors.survey_answers import scale_step
 from collectors.survey_config import QuestionKind, SurveyDefinition, SurveyQuestion
 from collectors.survey_drafts import seal, unseal
 from collectors.survey_messages import SURVEY_KIND
@@ -280,9 +281,9 @@ class SurveyFlow:
                 return [warning, *self._ask(ctx, state)]
             answers[question.id] = typed
             return self._next(ctx, state, answers)
-        number = int(typed) if typed.removeprefix("-").isdecimal() else None
-        if question.kind is QuestionKind.SCALE and number in question.values():
-            answers[question.id] = number
+        step = scale_step(typed, question) if question.kind is QuestionKind.SCALE else None
+        if step is not None:
+            answers[question.id] = step
             return self._next(ctx, state, answers)
         if question.kind is QuestionKind.CHOICE:
             labels = [{c.label.get(language) for language in LANGUAGES} for c in question.choices]

@@ -247,6 +247,12 @@ def test_typing_a_number_and_bad_input(engine: Engine) -> None:
     chat = staff(engine, "s1")
     chat.send("/survey").send("11").expect("Please answer with a number from 0 to 10", "1/3")
     chat.send("ten").expect("Please answer with a number from 0 to 10, or with the buttons", "1/3")
+    for not_a_step in ("9,5", "9/12", "9 kpl", "9 10"):
+        chat.send(not_a_step).expect("Please answer with a number from 0 to 10", "1/3")
+    chat.send("9/10").expect("2/3")  # a step out of the scale's top, as people say it
+    chat.press("◀ Back").expect_button("✓ 9")
+    chat.send("１０ pistettä").expect("2/3")  # full-width digits, and a word for points
+    chat.press("◀ Back").expect_button("✓ 10")
     chat.send("10").expect("2/3")
     chat.press("5").send("x" * 501).expect("at most 500 characters", "3/3")
     chat.send("Better breaks").expect("Ready to send?", "3. One thing to do better: Better breaks")
