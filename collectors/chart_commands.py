@@ -1,9 +1,11 @@
 """``/chart`` and ``/summary``, and the summary after every report.
 
 ``/chart`` asks for the figure, the scope and the span with global buttons whose data is
-``ch:<step>:<figure key>:<unit position>[:<span>]`` (a few bytes; see
-:mod:`collectors.chart_scope`). Every press is checked again on the server: a figure or unit
-outside the person's scope is refused whatever the button says. The quick form
+``ch:<step>:<figure key>:<unit position>[:<span>:<period id>]`` (a few bytes; see
+:mod:`collectors.chart_scope`; either of the last two may be empty): a span or period the
+command named already goes with the buttons that ask for the rest, so that ``/chart
+sick_leave 2025-T1`` asks only for the unit. Every press is checked again on the server: a
+figure or unit outside the person's scope is refused whatever the button says. The quick form
 ``/chart sick_leave kotihoito-kajaani 6`` skips the buttons. ``/export`` and ``/pdf`` live in
 :mod:`collectors.document_commands`; :func:`register` adds them too.
 
@@ -14,6 +16,7 @@ drawn (these commands only read), so that a long drawing never holds the databas
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from charts import Chart
 from collectors import document_commands
@@ -52,6 +55,8 @@ PREFIX = "ch"
 SPANS = (3, 6, 9, 12)
 DEFAULT_SPAN = 6
 MAX_UNIT_BUTTONS = 30
+MAX_PERIOD_ID_ON_BUTTON = 16
+"""Longer ids (periods opened by hand) would not fit in a button's 64 bytes: not carried."""
 EVERYONE = frozenset({"admin", "leader", "manager", "staff"})
 
 
@@ -105,27 +110,55 @@ def chart_command(ctx: Ctx, args: tuple[str, ...]) -> list[Outbound]:
     figure = found[0]
     given = read_arguments(ctx, args[used:], spans=True)
     if given.unit is None:
-        return _ask_scope(ctx, scope, figure)
+        return _ask_scope(ctx, scope, figure, Given(given.span, given.period))
     if not scope.allows(given.unit, survey=figure.is_survey):
         raise refusal(ctx)
     return _draw(ctx, figure, given.unit, given.span or DEFAULT_SPAN, given.period)
 
 
-def _ask_scope(ctx: Ctx, scope: Scope, figure: ChartMetric) -> list[Outbound]:
+@dataclass(frozen=True)
+class Given:
+    """What ``/chart`` was told already besides the figure: carried on the buttons."""
+
+    span: int | None = None
+    period: Period | None = None
+
+    def suffix(self, *, span: bool = True) -> str:
+        """The button data's end: ``:<span>:<period id>``, each part empty when not given."""
+        period = self.period.id if self.period is not None else ""
+        period = period if len(period) <= MAX_PERIOD_ID_ON_BUTTON else ""
+        shown = f"{self.span or ''}:" if span else ""
+        return f":{shown}{period}" if self.span or period else ""
+
+
+def _given(ctx: Ctx, parts: list[str], *, span: bool = True) -> Given:
+    """The span and period at the end of a button's data (see :meth:`Given.suffix`)."""
+    rest = list(parts)
+    number = rest.pop(0) if span and rest else ""
+    period_id = rest[0] if rest else ""
+    period = parse_period(ctx.session, ctx.config, period_id) if period_id else None
+    chosen = min(max(int(number), 1), MAX_SPAN) if number.isdecimal() else None
+    return Given(chosen, period)
+
+
+def _ask_scope(ctx: Ctx, scope: Scope, figure: ChartMetric, given: Given) -> list[Outbound]:
     tree = Tree(ctx.config)
     roots = scope.roots(ctx.config, survey=figure.is_survey)
     if figure.metric is not None:
         roots = [r for r in roots if tree.reporters(r, figure.metric)]
     if len(roots) == 1:
-        return _ask_node(ctx, scope, figure, roots[0])
+        return _ask_node(ctx, scope, figure, roots[0], given)
+    end = given.suffix()
     options = tuple(
-        Option(tree.name(r, ctx.language), f"{PREFIX}:s:{figure.key}:{tree.index(r)}")
+        Option(tree.name(r, ctx.language), f"{PREFIX}:s:{figure.key}:{tree.index(r)}{end}")
         for r in roots[:MAX_UNIT_BUTTONS]
     )
     return [TextReply(ctx._("Which unit or division?"), options, 2)]
 
 
-def _ask_node(ctx: Ctx, scope: Scope, figure: ChartMetric, unit: str) -> list[Outbound]:
+def _ask_node(
+    ctx: Ctx, scope: Scope, figure: ChartMetric, unit: str, given: Given
+) -> list[Outbound]:
     tree = Tree(ctx.config)
     kids = [
         c
@@ -134,30 +167,33 @@ def _ask_node(ctx: Ctx, scope: Scope, figure: ChartMetric, unit: str) -> list[Ou
         and (figure.metric is None or tree.reporters(c, figure.metric))
     ]
     if not kids:
-        return _ask_span(ctx, figure, unit)
+        return _ask_span(ctx, figure, unit, given)
     name = tree.name(unit, ctx.language)
-    options = [
-        Option(ctx._("All of {unit}", unit=name), f"{PREFIX}:u:{figure.key}:{tree.index(unit)}")
-    ]
+    end = given.suffix()
+    everything = f"{PREFIX}:u:{figure.key}:{tree.index(unit)}{end}"
+    options = [Option(ctx._("All of {unit}", unit=name), everything)]
     options += [
-        Option(tree.name(c, ctx.language), f"{PREFIX}:s:{figure.key}:{tree.index(c)}")
+        Option(tree.name(c, ctx.language), f"{PREFIX}:s:{figure.key}:{tree.index(c)}{end}")
         for c in kids[:MAX_UNIT_BUTTONS]
     ]
     return [TextReply(ctx._("Which unit or division?"), tuple(options), 2)]
 
 
-def _ask_span(ctx: Ctx, figure: ChartMetric, unit: str) -> list[Outbound]:
+def _ask_span(ctx: Ctx, figure: ChartMetric, unit: str, given: Given) -> list[Outbound]:
     _ = ctx._
     metric = figure.metric
     if metric is not None and metric.kind not in NUMERIC_KINDS:
-        return _draw(ctx, figure, unit, DEFAULT_SPAN, None)  # one period or one year
+        return _draw(ctx, figure, unit, DEFAULT_SPAN, given.period)  # one period or one year
+    if given.span is not None:
+        return _draw(ctx, figure, unit, given.span, given.period)
     position = Tree(ctx.config).index(unit)
+    end = given.suffix(span=False)
     options = tuple(
         Option(
             _.plural("{n} round", "{n} rounds", n)
             if figure.is_survey
             else _.plural("{n} period", "{n} periods", n),
-            f"{PREFIX}:n:{figure.key}:{position}:{n}",
+            f"{PREFIX}:n:{figure.key}:{position}:{n}{end}",
         )
         for n in SPANS
     )
@@ -214,17 +250,19 @@ def chart_button(ctx: Ctx, data: str) -> list[Outbound]:
     parts = data.split(":")
     action = parts[1] if len(parts) > 1 else ""
     if action == "m" and len(parts) == 3:
-        return _ask_scope(ctx, scope, _figure(ctx, scope, parts[2]))
-    if action in ("s", "u") and len(parts) == 4:
+        return _ask_scope(ctx, scope, _figure(ctx, scope, parts[2]), Given())
+    if action in ("s", "u") and len(parts) in (4, 6):
         figure = _figure(ctx, scope, parts[2])
         unit = _unit(ctx, scope, parts[3], figure)
+        given = _given(ctx, parts[4:])
         if action == "s":
-            return _ask_node(ctx, scope, figure, unit)
-        return _ask_span(ctx, figure, unit)
-    if action == "n" and len(parts) == 5 and parts[4].isdecimal():
+            return _ask_node(ctx, scope, figure, unit, given)
+        return _ask_span(ctx, figure, unit, given)
+    if action == "n" and len(parts) in (5, 6) and parts[4].isdecimal():
         figure = _figure(ctx, scope, parts[2])
         unit = _unit(ctx, scope, parts[3], figure)
-        return _draw(ctx, figure, unit, min(max(int(parts[4]), 1), MAX_SPAN), None)
+        period = _given(ctx, parts[5:], span=False).period
+        return _draw(ctx, figure, unit, min(max(int(parts[4]), 1), MAX_SPAN), period)
     if action == "y" and len(parts) in (3, 4):
         group = Tree(ctx.config).at(parts[2])
         if group is None or not (
@@ -249,7 +287,7 @@ def summary_command(ctx: Ctx, args: tuple[str, ...]) -> list[Outbound]:
         roots = scope.roots(ctx.config, survey=not scope.report_units)
         if len(roots) != 1:
             tree = Tree(ctx.config)
-            suffix = f":{period.id}" if period is not None and len(period.id) <= 16 else ""
+            suffix = Given(period=period).suffix(span=False)
             options = tuple(
                 Option(tree.name(r, ctx.language), f"{PREFIX}:y:{tree.index(r)}{suffix}")
                 for r in roots[:MAX_UNIT_BUTTONS]
@@ -275,8 +313,9 @@ def _summary(ctx: Ctx, scope: Scope, unit: str, period: Period | None) -> list[O
     caption = _("Summary of {unit} for {period}", unit=name, period=chosen.short_label())
     replies: list[Outbound] = [picture(png, f"summary-{unit}-{chosen.id}.png", caption)]
     if kids:
+        named = f":{chosen.id}" if len(chosen.id) <= MAX_PERIOD_ID_ON_BUTTON else ""
         options = tuple(
-            Option(tree.name(c, ctx.language), f"{PREFIX}:y:{tree.index(c)}")
+            Option(tree.name(c, ctx.language), f"{PREFIX}:y:{tree.index(c)}{named}")
             for c in kids[:MAX_UNIT_BUTTONS]
         )
         replies.append(TextReply(_("The summary of one of its units:"), options, 2))

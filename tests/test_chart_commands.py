@@ -113,9 +113,33 @@ def test_summary_of_a_division_then_of_one_of_its_units(seeded: Engine) -> None:
     (division,) = pictures(leader)
     assert filename(leader.replies[0]) == "summary-koti-2025-T1.png"
     assert [o.label for o in leader.options] == ["Kotihoito A (en)", "Kotihoito B (en)"]
-    leader.press("Kotihoito B")
+    leader.press("Kotihoito B")  # of the same period
     (unit,) = pictures(leader)
-    assert unit != division and filename(leader.replies[0]) == "summary-kotihoito-b-2025-T2.png"
+    assert unit != division and filename(leader.replies[0]) == "summary-kotihoito-b-2025-T1.png"
+    leader.send("/summary").press("Kotihoito B")
+    assert filename(leader.replies[0]) == "summary-kotihoito-b-2025-T2.png"  # the default
+
+
+def test_a_span_or_period_named_goes_with_the_buttons_that_ask_for_the_rest(
+    seeded: Engine,
+) -> None:
+    leader = person(seeded, "leader", Role.LEADER, "koti")
+    leader.send("/chart sick_leave koti 3 2025-T1")
+    quick = pictures(leader)
+    leader.send("/chart sick_leave 2025-T1").expect("Which unit or division?")
+    assert all(len(o.data.encode()) < 40 for o in leader.options)
+    leader.press("All of").expect("How far back?").press("3 periods")
+    assert pictures(leader) == quick  # T1/2025, not the default T2/2025
+    leader.send("/chart sick_leave koti 3")
+    assert pictures(leader) != quick
+    leader.send("/chart sick_leave kotihoito-b 6 2024-T2")
+    quick = pictures(leader)
+    leader.send("/chart sick_leave 6 2024-T2").press("Kotihoito B")  # no span asked again
+    assert pictures(leader) == quick
+    leader.send("/chart sick_leave 2024-T2").press("Kotihoito B").press("6 periods")
+    assert pictures(leader) == quick
+    leader.send("/chart sick_leave 6").press("All of").expect_not("How far back?")
+    assert len(pictures(leader)) == 2  # the division's trend and its units side by side
 
 
 def test_quick_form_and_figures_without_a_span(seeded: Engine) -> None:
