@@ -104,11 +104,12 @@ def chart_command(ctx: Ctx, args: tuple[str, ...]) -> list[Outbound]:
         raise UserError(
             _("I do not know the figure “{name}”. Type /chart to choose.", name=args[0][:40])
         )
+    given = read_arguments(ctx, args[used:], spans=True)
     if len(found) > 1:
-        options = tuple(Option(f.name(ctx.language), f"{PREFIX}:m:{f.key}") for f in found)
+        end = Given(given.span, given.period).suffix() if given.unit is None else ""
+        options = tuple(Option(f.name(ctx.language), f"{PREFIX}:m:{f.key}{end}") for f in found)
         return [TextReply(_("Which of these figures do you mean?"), options, 2)]
     figure = found[0]
-    given = read_arguments(ctx, args[used:], spans=True)
     if given.unit is None:
         return _ask_scope(ctx, scope, figure, Given(given.span, given.period))
     if not scope.allows(given.unit, survey=figure.is_survey):
@@ -249,8 +250,8 @@ def chart_button(ctx: Ctx, data: str) -> list[Outbound]:
     scope = scope_of(ctx.access)
     parts = data.split(":")
     action = parts[1] if len(parts) > 1 else ""
-    if action == "m" and len(parts) == 3:
-        return _ask_scope(ctx, scope, _figure(ctx, scope, parts[2]), Given())
+    if action == "m" and len(parts) in (3, 5):
+        return _ask_scope(ctx, scope, _figure(ctx, scope, parts[2]), _given(ctx, parts[3:]))
     if action in ("s", "u") and len(parts) in (4, 6):
         figure = _figure(ctx, scope, parts[2])
         unit = _unit(ctx, scope, parts[3], figure)

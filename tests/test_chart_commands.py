@@ -138,6 +138,11 @@ def test_a_span_or_period_named_goes_with_the_buttons_that_ask_for_the_rest(
     assert pictures(leader) == quick
     leader.send("/chart sick_leave 2024-T2").press("Kotihoito B").press("6 periods")
     assert pictures(leader) == quick
+    leader.send("/chart asiak 6 2024-T2").expect("Which of these figures do you mean?")
+    leader.press("Client decisions").press("Kotihoito B").expect_not("How far back?")
+    chosen = pictures(leader)
+    leader.send("/chart decisions kotihoito-b 6 2024-T2")
+    assert chosen == pictures(leader)
     leader.send("/chart sick_leave 6").press("All of").expect_not("How far back?")
     assert len(pictures(leader)) == 2  # the division's trend and its units side by side
 
