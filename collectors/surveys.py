@@ -21,6 +21,7 @@ from collectors.command_args import refusal, unit_named, unit_words
 from collectors.engine import Command, Ctx, Engine, UserError
 from collectors.i18n import N_
 from collectors.messages import Outbound, TextReply
+from collectors.periods import canonical_period_id
 from collectors.survey_flow import SurveyFlow
 from collectors.survey_results import (
     GroupResult,
@@ -38,6 +39,8 @@ from storage.survey_models import SurveyRound
 
 RESULT_ROLES = frozenset({"staff", "manager", "leader", "admin"})
 MAX_GROUPS_LISTED = 30
+KNOWN_ROUNDS_SHOWN = 5
+"""The newest rounds with results named when a round asked for is not found."""
 """The most groups one ``/results`` reply lists before it keeps to the top levels."""
 
 
@@ -63,12 +66,46 @@ def scope_of(ctx: Ctx) -> set[str] | None:
     return scope
 
 
+def _find_round(ctx: Ctx, reference: str) -> SurveyRound | None:
+    """A round by its id, label or id prefix; or by its label as a period is written
+    (``2026-T1``, ``t1/26`` for the label ``T1/2026``), case aside."""
+    row = surveys.find_round(ctx.session, reference)
+    if row is not None:
+        return row
+    wanted = canonical_period_id(reference).casefold()
+    labelled = [
+        r
+        for r in surveys.list_rounds(ctx.session)
+        if canonical_period_id(r.label).casefold() == wanted
+    ]
+    return labelled[0] if len(labelled) == 1 else None
+
+
+def _unknown_round(ctx: Ctx, reference: str, wanted: set[str] | None) -> UserError:
+    """The answer to a round not found: which closed rounds there are to ask for."""
+    _ = ctx._
+    labels = [
+        r.label for r in closed_rounds(ctx.session) if wanted is None or wanted & set(r.unit_ids)
+    ][:KNOWN_ROUNDS_SHOWN]
+    if not labels:
+        return UserError(_("I do not know the survey round “{round}”.", round=reference[:40]))
+    return UserError(
+        _(
+            "I do not know the survey round “{round}”. Rounds with results: {labels}; for "
+            "example /results {label}.",
+            round=reference[:40],
+            labels=", ".join(labels),
+            label=labels[0],
+        )
+    )
+
+
 def _pick_round(ctx: Ctx, reference: str | None, wanted: set[str] | None) -> SurveyRound:
     _ = ctx._
     if reference is not None:
-        row = surveys.find_round(ctx.session, reference)
+        row = _find_round(ctx, reference)
         if row is None:
-            raise UserError(_("I do not know that survey round."))
+            raise _unknown_round(ctx, reference, wanted)
         if row.closed_at is None:
             raise UserError(_("The results are shown after the survey closes."))
         return row

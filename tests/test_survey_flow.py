@@ -22,7 +22,7 @@ from tests.test_survey_config import SHIFT
 CLOSES = date(2025, 9, 23)  # the round opens on REPORT_DAY (10.9.2025)
 
 
-def open_staff_round(engine: Engine, units: list[str] | None = None) -> str:
+def open_staff_round(engine: Engine, units: list[str] | None = None, label: str = "2025-3") -> str:
     with engine.db.session() as session:
         row = open_round(
             session,
@@ -31,7 +31,7 @@ def open_staff_round(engine: Engine, units: list[str] | None = None) -> str:
             now=engine.clock(),
             unit_ids=units or ["county"],
             closes_on=CLOSES,
-            label="2025-3",
+            label=label,
         )
         return row.id
 
@@ -112,7 +112,10 @@ def test_results_of_one_unit_by_its_name_and_of_a_round_by_its_label(
     admin.expect_not("Kotihoito A (en)")  # neither a sibling nor what is below another unit
     admin.send("/results 2025-3 Kotihoito A (en)").expect("Kotihoito A (en): 5 answers")
     admin.expect_not("Kotihoito B (en)")
-    admin.send("/results 2024-1").expect("I do not know that survey round.")
+    admin.send("/results 2024-1").expect(
+        "I do not know the survey round “2024-1”. Rounds with results: 2025-3; for example "
+        "/results 2025-3."
+    )
     own = staff(engine, "s9", "kotihoito-a")
     own.send("/results Kotihoito B").expect("You can see figures only of your own units.")
     own.send("/results Kotihoito A").expect("Kotihoito A (en): 5 answers")
@@ -361,3 +364,21 @@ def test_typed_answers_a_scale_by_number_and_an_option_by_its_name(engine: Engin
     chat.send("d").expect("Please answer with the buttons.", "2/2")  # too short a start
     chat.send("natt").expect("Ready to send?", "2. Shift?: Night")  # Swedish, any case
     chat.press("◀ Back").send("eve").expect("2. Shift?: Evening")  # the start of a name
+
+
+def test_a_round_labelled_as_a_period_is_found_however_the_period_is_written(
+    engine: Engine, clock: Clock
+) -> None:
+    open_staff_round(engine, label="T3/2025")
+    for n in range(5):
+        answer(staff(engine, f"s{n}"), "9", "4")
+    clock.advance(days=14)
+    admin = join(engine, "admin", Role.ADMIN, None, "en")
+    admin.press("English")
+    for written in ("T3/2025", "2025-T3", "t3/25", "T3 2025"):
+        admin.send(f"/results {written}").expect(
+            "Staff survey T3/2025", "Testialue (en): 5 answers"
+        )
+    admin.send("/results T1/2025").expect(
+        "I do not know the survey round “T1/2025”. Rounds with results: T3/2025"
+    )
