@@ -4,7 +4,9 @@ Dates are read the way people in Finland write them: ``31.7.``, ``31.7``, ``31.7
 ``31.7.25`` or ``2025-07-31``; a day and month without a year mean the next such day. A day
 may also be named: ``huomenna`` / ``i morgon`` / ``tomorrow``, or a weekday in any of the
 three languages (``perjantaihin``, ``fredag``, ``next Friday``, ``pe``), the next one after
-today. ``/away`` and ``/deputy`` ask for days this way.
+today; or be the last day of a time from today: ``2 viikkoa``, ``10 days``, ``3 veckor``,
+``1 kk`` (two weeks from a Monday end on the Sunday of the week after). ``/away`` and
+``/deputy`` ask for days this way.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from babel.dates import get_day_names
 
 from collectors.config import LANGUAGES
 from collectors.engine import Ctx, UserError
+from collectors.number_words import Span, span_of
 from collectors.reporting import local_today
 
 MAX_DAYS_AHEAD = 366
@@ -31,6 +34,7 @@ _RANGE = re.compile(
     r"\s*(?:[–—]|\.\.|\s-\s|(?<=[.\d])-(?=\d{1,2}\.(?:\d|\s|$))|\s(?:to|till|tills|until|asti)\s)\s*"
 )
 _DAY_ONLY = re.compile(r"(\d{1,2})\.?")
+_TIME_AHEAD = re.compile(r"(\d{1,3})\s*([^\W\d_]+\.?)")
 
 
 _RELATIVE = {
@@ -78,6 +82,27 @@ def _named_day(text: str, today: date) -> date | None:
     return today + timedelta(days=(weekday - today.weekday() - 1) % 7 + 1)
 
 
+def _last_day_of(text: str, today: date) -> date | None:
+    """The last day of a time that begins today: ``2 viikkoa`` from Monday 7.12. is Sunday
+    20.12., ``3 päivää`` today and the two days after, ``1 kk`` up to the day before the same
+    day next month; ``None`` for anything else."""
+    match = _TIME_AHEAD.fullmatch(" ".join(text.casefold().split()))
+    if match is None or int(match[1]) == 0:
+        return None
+    count, span = int(match[1]), span_of(match[2])
+    if span is Span.DAY:
+        return today + timedelta(days=count - 1)
+    if span is Span.WEEK:
+        return today + timedelta(weeks=count) - timedelta(days=1)
+    if span is Span.MONTH:
+        months = today.month - 1 + count
+        year, month = today.year + months // 12, months % 12 + 1
+        for day in range(today.day, 0, -1):  # 31.1. + 1 month: the last day of February
+            if _valid(year, month, day):
+                return date(year, month, day) - timedelta(days=1 if day == today.day else 0)
+    return None
+
+
 def parse_day(text: str, today: date) -> date | None:
     """Read a day typed in a Finnish or ISO form, or named; ``None`` when it is not one.
 
@@ -90,7 +115,7 @@ def parse_day(text: str, today: date) -> date | None:
         The day, or ``None`` for text that is no valid date.
     """
     value = text.strip()
-    named = _named_day(value, today)
+    named = _named_day(value, today) or _last_day_of(value, today)
     if named is not None:
         return named
     try:
