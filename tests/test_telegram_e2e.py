@@ -260,9 +260,11 @@ async def test_back_skip_not_available_and_last_period(bot: Harness, engine: Eng
     person = await manager(bot, engine)
     (await person.send("/report")).expect("Last period: 1,000 pcs")
     (await person.press("Same as last period")).expect("2/11", "Last period: 96%")
-    (await person.press("◀ Back")).expect("1/11")
+    (await person.press("◀ Back")).expect("1/11", "Your answer: 1,000 pcs")
     (await person.send("1 200")).expect("2/11")
     (await person.press("Not available")).expect("3/11")
+    (await person.press("◀ Back")).expect("2/11", "Your answer: not available")
+    (await person.press("Keep: not available")).expect("3/11")  # a button the bot signed
     (await person.press("Skip")).expect("4/11")
     answers = submission_answers(engine)
     assert answers["decisions"].value == 1200
