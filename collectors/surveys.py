@@ -39,9 +39,9 @@ from storage.survey_models import SurveyRound
 
 RESULT_ROLES = frozenset({"staff", "manager", "leader", "admin"})
 MAX_GROUPS_LISTED = 30
+"""The most groups one ``/results`` reply lists before it keeps to the top levels."""
 KNOWN_ROUNDS_SHOWN = 5
 """The newest rounds with results named when a round asked for is not found."""
-"""The most groups one ``/results`` reply lists before it keeps to the top levels."""
 
 
 def own_units(ctx: Ctx) -> set[str] | None:
