@@ -326,7 +326,8 @@ class Engine:
                 return [TextReply(_("I do not know that command. /help lists what I can do."))]
             waiting = ctx.conversation
             replies = command.handler(ctx, message.args)
-            if waiting is not None and ctx.conversation is waiting and not _asks(replies):
+            asks = any(isinstance(reply, TextReply) and reply.options for reply in replies)
+            if waiting is not None and ctx.conversation is waiting and not asks:
                 # A command beside the questions (/status, a chart): they are not forgotten.
                 note = _("Your questions wait: answer the last one above, or /cancel to stop.")
                 replies.append(TextReply(note))
@@ -391,11 +392,6 @@ class Engine:
             if roles is None or not command.roles or command.roles & roles:
                 out.append((command.name, _(command.description)))
         return out
-
-
-def _asks(replies: list[Outbound]) -> bool:
-    """Whether the replies ask something with buttons of their own."""
-    return any(isinstance(reply, TextReply) and reply.options for reply in replies)
 
 
 __all__ = ["AnswersWaiting", "Command", "Ctx", "Engine", "Flow", "UserError"]
