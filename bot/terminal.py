@@ -1,8 +1,9 @@
 """The local terminal chat: a thin transport that talks to the engine over stdin and stdout.
 
 It translates and decides nothing. Each line becomes an :class:`Inbound`: ``/command args``
-a command, ``#3`` presses the option printed as ``[3]``, anything else is text (so a bare
-``3`` is always the answer 3, never a button). Replies are printed, options numbered
+a command, ``#3`` presses the option printed as ``[3]`` (a number no option has is answered
+here, in the person's language), anything else is text (so a bare ``3`` is always the answer
+3, never a button). Replies are printed, options numbered
 ``[1] label``; pictures and documents are saved under ``./chat-out/`` and their
 path printed. EOF or ``/quit`` ends the chat.
 
@@ -36,6 +37,7 @@ from collectors.messages import (
 TRANSPORT = "terminal"
 QUIT_WORDS = frozenset({"/quit", "/exit"})
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+_PRESS = re.compile(r"#\s*\d+")
 
 
 class MessageHandler(Protocol):
@@ -166,6 +168,9 @@ class TerminalTransport:
         message = parse_line(line, self.options, self.sender)
         if message is None:
             return []
+        if message.kind is InboundKind.TEXT and _PRESS.fullmatch(message.text):
+            self._print(self._no_such_option(message.text))  # a press of no option shown
+            return []
         replies = self.engine.handle(message)
         if self._language_of is not None:  # /lang, or a newcomer's first choice
             self.language = self._language_of(self.handle) or self.language
@@ -187,6 +192,16 @@ class TerminalTransport:
                 self.out.flush()
                 return
             self.send(line)
+
+    def _no_such_option(self, typed: str) -> str:
+        _ = translator(self.language)
+        if not self.options:
+            return _("There is nothing to press here: type your answer.")
+        return _(
+            "There is no option {typed} here: press one of #1–#{last}, or type your answer.",
+            typed=typed.replace(" ", ""),
+            last=len(self.options),
+        )
 
     # delivering ---------------------------------------------------------------------------
     async def deliver(self, delivery: Delivery) -> DeliveryOutcome:

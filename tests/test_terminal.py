@@ -123,6 +123,25 @@ def test_join_and_answer_with_numbers(engine: Engine) -> None:
     assert answers["assessments_7d"].value == 3
 
 
+def test_a_press_of_no_option_shown_is_answered_by_the_terminal(engine: Engine) -> None:
+    chat = terminal(engine, language_of=language_reader(engine.db))
+    chat.send(f"/start {invite(engine, Role.MANAGER, 'kotihoito-a')}")
+    chat.send("#1")
+    chat.send("/report")
+    assert chat.send("#7") == []  # nothing handed to the engine
+    assert "There is no option #7 here: press one of #1–#2, or type your answer." in output(chat)
+    chat.send("/lang fi")
+    assert chat.send("# 9") == []
+    assert "Täällä ei ole vaihtoehtoa #9: valitse jokin #1–#2 tai kirjoita vastauksesi." in (
+        output(chat)
+    )
+    chat.options = ()
+    chat.send("#1")
+    assert output(chat).rstrip().endswith("Täällä ei ole mitään painettavaa: kirjoita vastauksesi.")
+    chat.send("10")
+    assert "2/11" in output(chat)  # the report went on where it was
+
+
 def test_run_until_quit_or_end_of_input(engine: Engine) -> None:
     chat = terminal(engine)
     script = iter(["/help", "/quit", "/help"])
