@@ -38,9 +38,9 @@ def folded(text: str) -> str:
 
 YES_WORDS = frozenset(
     {"kyllä", "joo", "juu", "k", "ja", "jo", "jepp", "yes", "y", "yep", "ok", "okei", "okej"}
-    | {"oikein", "pitää paikkansa", "stämmer", "rätt", "right", "correct"}
+    | {"oikein", "pitää paikkansa", "stämmer", "rätt", "right", "correct", "👍", "✅", "✔", "✔️"}
 )
-NO_WORDS = frozenset({"ei", "e", "nej", "no", "n", "nope", "väärin", "fel", "wrong"})
+NO_WORDS = frozenset({"ei", "e", "nej", "no", "n", "nope", "väärin", "fel", "wrong", "👎", "❌"})
 
 
 def yes_or_no(typed: str) -> bool | None:

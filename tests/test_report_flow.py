@@ -225,6 +225,8 @@ def test_a_qualified_value_is_read_back_as_typed_and_yes_or_no_may_be_typed(
         answers = reports.answers_of(session, sub.id if sub and sub.id else 0)
     assert (answers["decisions"].value, answers["decisions"].raw) == (3, "alle 3")
     chat.press("◀ Back").send("10 500").expect("Is 10,500 pcs right?")
+    chat.send("👎").expect("1/11").send("10 500").send("👍").expect("2/11")  # as people answer
+    chat.press("◀ Back").send("10 600").expect("Is 10,600 pcs right?")
     chat.send("1 100").expect("2/11")  # a new value typed instead of yes or no
 
 
