@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from babel.numbers import format_percent
 from sqlmodel import Session
 
+from collectors.chart_periods import default_period, parse_period
 from collectors.config import AppConfig
 from collectors.date_text import day_text
 from collectors.engine import Command, Ctx, Engine, UserError
@@ -22,7 +23,7 @@ from collectors.i18n import N_, Translator
 from collectors.messages import Outbound, TextReply
 from collectors.periods import Period
 from collectors.reminder_plan import reporting_units
-from collectors.reporting import find_period, local_today, open_periods, to_period
+from collectors.reporting import local_today, open_periods, to_period
 from storage import notifications, reports
 from storage.people import units_by_id
 
@@ -170,11 +171,20 @@ def status_period(
 ) -> Period | None:
     """The period to show: the one named, else the newest open one, else the latest started.
 
+    The period is named as the figure commands name one: by its id, as the bot shows it
+    (``T1/2026``) or by its dates as written in reports (``1.1.-30.4.2026``).
+
     Raises:
-        ValueError: for a period id that is neither stored nor valid in the scheme.
+        ValueError: for a name that is no stored period and none of the scheme's.
     """
     if period_id is not None:
-        return find_period(session, config, period_id)
+        named = parse_period(session, config, period_id)
+        if named is None:
+            raise ValueError(
+                f"no period {period_id!r}: name it by its id (2025-T1), as shown (T1/2025) or by "
+                "its dates (1.1.-30.4.2025)"
+            )
+        return named
     available = open_periods(session, config, now)
     if available:
         return available[0]
@@ -193,7 +203,17 @@ def status_command(ctx: Ctx, args: tuple[str, ...]) -> list[Outbound]:
     try:
         period = status_period(ctx.session, ctx.config, ctx.now, named)
     except ValueError:
-        raise UserError(_("I do not know the period {period}.", period=named)) from None
+        example = default_period(ctx.session, ctx.config, ctx.now)
+        raise UserError(
+            _(
+                "I do not know the period {period}. Name one as {shown}, {id} or by its dates, "
+                "{dates}.",
+                period=(named or "")[:40],
+                shown=example.short_label(),
+                id=example.id,
+                dates=example.label("fi"),
+            )
+        ) from None
     if period is None:
         return [TextReply(_("No reporting period has opened yet."))]
     scope = None if access.is_admin else access.visible_units()

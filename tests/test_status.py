@@ -85,7 +85,13 @@ def test_status_of_a_named_or_unknown_period(engine: Engine, people: dict[str, i
     Chat(engine, "lc", "en").send("/status 2025-T1").expect(
         "Reporting status of T1/2025", "Sent: 0 of 3 (0%)"
     )
-    Chat(engine, "lc", "en").send("/status 2025-X9").expect("I do not know the period 2025-X9.")
+    Chat(engine, "lc", "en").send("/status 2025-X9").expect(
+        "I do not know the period 2025-X9. Name one as T2/2025, 2025-T2 or by its dates, "
+        "1.5.–31.8.2025."
+    )
+    Chat(engine, "lc", "en").send("/status 1.1.-30.4.2025").expect(  # its dates, as in reports
+        "Reporting status of T1/2025", "Sent: 0 of 3 (0%)"
+    )
 
 
 def test_after_the_deadline_status_shows_the_last_period(
