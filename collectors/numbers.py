@@ -202,9 +202,10 @@ def _read_main(text: str, kind: NumberKind, locale: str) -> NumberReading:
     if suffix:
         body = suffix["body"]
         unit = suffix["unit"]
-        if unit.casefold().rstrip(".") in MAGNITUDE_WORDS:
+        word = unit.casefold().rstrip(".")
+        if word in MAGNITUDE_WORDS:
             raise ReadError(ReadErrorCode.ABBREVIATED)
-        if unit.casefold().rstrip(".") in PERCENT_WORDS:
+        if word in PERCENT_WORDS:
             if kind is NumberKind.COUNT:
                 raise ReadError(ReadErrorCode.PERCENT_SIGN_ON_COUNT)
             if kind is not NumberKind.PERCENT:
