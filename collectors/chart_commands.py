@@ -314,7 +314,7 @@ def _summary(ctx: Ctx, scope: Scope, unit: str, period: Period | None) -> list[O
     caption = _("Summary of {unit} for {period}", unit=name, period=chosen.short_label())
     replies: list[Outbound] = [picture(png, f"summary-{unit}-{chosen.id}.png", caption)]
     if kids:
-        named = f":{chosen.id}" if len(chosen.id) <= MAX_PERIOD_ID_ON_BUTTON else ""
+        named = Given(period=chosen).suffix(span=False)
         options = tuple(
             Option(tree.name(c, ctx.language), f"{PREFIX}:y:{tree.index(c)}{named}")
             for c in kids[:MAX_UNIT_BUTTONS]
