@@ -1,11 +1,11 @@
 """The words people type around a figure, in Finnish, Swedish and English.
 
-Not available ("x", "ei tiedossa"), percent, thousands or millions, qualifiers ("alle 3"),
-and spans of time with which span each one names. The number reader
-(:mod:`collectors.numbers`) turns "30 s", "2 h" or "1 tunti" into seconds with
-:func:`seconds_in`; a report question checks with :func:`span_of` that a unit of time typed
-after a count or a number ("36 h") is the one the question is asked in ("vrk"). Words are
-compared case-insensitively, without a trailing dot ("min.", "Pv").
+Not available ("x", "ei tiedossa"), percent, thousands or millions, a survey scale's points
+("9 pistettä"), qualifiers ("alle 3"), and spans of time with which span each one names.
+The number reader (:mod:`collectors.numbers`) turns "30 s", "2 h" or "1 tunti" into seconds
+with :func:`seconds_in`; a report question checks with :func:`span_of` that a unit of time
+typed after a count or a number ("36 h") is the one the question is asked in ("vrk"). Words
+are compared case-insensitively, without a trailing dot ("min.", "Pv").
 """
 
 from __future__ import annotations
@@ -26,6 +26,10 @@ MAGNITUDE_WORDS = frozenset(
     | {"miljoonaa", "mn", "million", "millions", "miljon", "miljoner"}
 )
 """Words for thousands or millions after a figure: refused, not guessed (is "1,5 k" 1 500?)."""
+POINT_WORDS = frozenset(
+    {"p", "pt", "pts", "piste", "pistettä", "pisteet", "poäng", "point", "points"}
+)
+"""Words for the points of a survey scale, after the number ("9 pistettä")."""
 QUALIFIERS = {
     **{"<=": "≤", ">=": "≥", "≤": "≤", "≥": "≥", "<": "<", ">": ">", "~": "~", "≈": "~"},
     **dict.fromkeys(("alle", "under", "mindre än", "less than", "fewer than", "below"), "<"),
@@ -78,6 +82,7 @@ __all__ = [
     "MAGNITUDE_WORDS",
     "NOT_AVAILABLE_WORDS",
     "PERCENT_WORDS",
+    "POINT_WORDS",
     "QUALIFIERS",
     "Span",
     "seconds_in",

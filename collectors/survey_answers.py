@@ -10,12 +10,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from collectors.number_words import POINT_WORDS
 from collectors.survey_config import SurveyQuestion
-
-POINT_WORDS = frozenset(
-    {"p", "pt", "pts", "piste", "pistettä", "pisteet", "poäng", "point", "points"}
-)
-"""Words for the points of a scale, after the number ("9 pistettä")."""
 
 _STEP_RE = re.compile(r"^(?P<step>[-−+]?\d+)(?:\s*/\s*(?P<top>\d+)|\s*(?P<word>[^\W\d_]+)\.?)?$")
 
@@ -34,4 +30,4 @@ def scale_step(typed: str, question: SurveyQuestion) -> int | None:
     return step if step in question.values() else None
 
 
-__all__ = ["POINT_WORDS", "scale_step"]
+__all__ = ["scale_step"]
