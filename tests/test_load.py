@@ -45,7 +45,10 @@ UNITS = 100
 TIME_SCALE = 3
 FLOOD_LIMIT = 30  # sends a second over all chats
 STEP_TIMEOUT = 45.0
-TOTAL_TIMEOUT = 60.0
+# Bounds against a hang, not a speed claim (speed is benchmarks/' business): the whole test
+# takes 35-40 s alone on this project's 2-core machine in its slow hours, drawing the 100
+# summary pictures included, and took over 60 s once inside the full suite.
+TOTAL_TIMEOUT = 180.0
 MANAGER_IDS = range(100_000, 100_000 + UNITS)
 STAFF_IDS = range(200_000, 200_000 + UNITS)
 
