@@ -5,13 +5,19 @@ echoes can ever turn into markup or links. Options become an inline keyboard lai
 ``columns`` buttons to a row, each button's data signed for the chat (:mod:`bot.signing`).
 Texts longer than Telegram allows are split at line breaks; the keyboard goes with the last
 part.
+
+Texts and keyboard edits go out through :func:`post`, as the Bot API's JSON: python-telegram-bot's
+typed methods parse the ``Message`` every such call returns, which the bot never reads, and
+that parsing was a third of the transport's time per answer (``benchmarks/RESULTS.md``,
+figure 1). Pictures and files keep the typed methods, which prepare the upload.
 """
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
+from telegram import Bot, InputFile
 from telegram.error import BadRequest
 
 from bot.signing import ButtonDataTooLong, ButtonSigner
@@ -71,9 +77,37 @@ def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:
     return [chunk for chunk in chunks if chunk.strip()]
 
 
+Markup = dict[str, list[list[dict[str, str]]]]
+"""An inline keyboard as the Bot API's JSON: ``{"inline_keyboard": [[button, ...], ...]}``."""
+
+UNPARSED_METHODS = ("sendMessage", "editMessageText", "editMessageReplyMarkup")
+"""The Bot API methods :func:`post` calls."""
+
+
+async def post(bot: Bot, method: str, **params: Any) -> None:
+    """Call one of :data:`UNPARSED_METHODS` and leave its answer unparsed.
+
+    The call takes the typed methods' way (the application's rate limiter, its retries after
+    a 429, the same errors); only the ``Message`` it returns is not turned into objects.
+    Parameters that are ``None`` are left out, as the typed methods leave them.
+
+    The method goes to ``do_api_request`` in lower case. Telegram reads method names in any
+    case ("All methods in the Bot API are case-insensitive", core.telegram.org/bots/api), and
+    python-telegram-bot warns when ``do_api_request`` is given a name it has a typed method
+    of, spelt as it spells it: the typed method is exactly what this avoids.
+
+    Raises:
+        ValueError: ``method`` is not one of :data:`UNPARSED_METHODS`.
+        telegram.error.TelegramError: Telegram refused or could not be reached.
+    """
+    if method not in UNPARSED_METHODS:
+        raise ValueError(f"{method} is not one of the calls sent unparsed")
+    await bot.do_api_request(method.lower(), api_kwargs=params)
+
+
 def keyboard(
     options: tuple[Option, ...], columns: int, chat_id: int | str, signer: ButtonSigner
-) -> InlineKeyboardMarkup | None:
+) -> Markup | None:
     """An inline keyboard with ``columns`` buttons to a row and signed data.
 
     A button whose data is too long to sign is left out and logged as an error (the engine
@@ -82,24 +116,22 @@ def keyboard(
     Returns:
         The keyboard, or ``None`` when there are no buttons.
     """
-    buttons: list[InlineKeyboardButton] = []
+    buttons: list[dict[str, str]] = []
     for option in options:
         try:
             data = signer.sign(chat_id, option.data)
         except ButtonDataTooLong:
             log.error("button left out: its data (%d bytes) is too long", len(option.data))
             continue
-        buttons.append(InlineKeyboardButton(option.label, callback_data=data))
+        buttons.append({"text": option.label, "callback_data": data})
     if not buttons:
         return None
     width = max(1, columns)
     rows = [buttons[start : start + width] for start in range(0, len(buttons), width)]
-    return InlineKeyboardMarkup(rows)
+    return {"inline_keyboard": rows}
 
 
-async def _send_text(
-    bot: Bot, chat_id: int | str, text: str, markup: InlineKeyboardMarkup | None
-) -> None:
+async def _send_text(bot: Bot, chat_id: int | str, text: str, markup: Markup | None) -> None:
     parts = split_text(text)
     if not parts:
         if markup is None:
@@ -108,7 +140,9 @@ async def _send_text(
         parts = ["…"]  # a keyboard needs a message to sit on
     for number, part in enumerate(parts, start=1):
         last = number == len(parts)
-        await bot.send_message(chat_id, part, reply_markup=markup if last else None)
+        await post(
+            bot, "sendMessage", chat_id=chat_id, text=part, reply_markup=markup if last else None
+        )
 
 
 async def _send_file(bot: Bot, chat_id: int | str, reply: ImageReply | DocumentReply) -> None:
@@ -152,4 +186,4 @@ async def send_reply(bot: Bot, chat_id: int | str, reply: Outbound, signer: Butt
         await _send_file(bot, chat_id, reply)
 
 
-__all__ = ["keyboard", "send_reply", "split_text"]
+__all__ = ["UNPARSED_METHODS", "Markup", "keyboard", "post", "send_reply", "split_text"]

@@ -30,7 +30,7 @@ from telegram.request import BaseRequest
 
 from bot.signing import ButtonSigner
 from bot.telegram_inbound import TRANSPORT, ChatOrderedProcessor, is_private, to_inbound
-from bot.telegram_render import keyboard, send_reply, split_text
+from bot.telegram_render import keyboard, post, send_reply, split_text
 from collectors.config import LANGUAGES, AppConfig
 from collectors.engine import Engine
 from collectors.i18n import pick_language, translator
@@ -209,7 +209,14 @@ class TelegramTransport:
         ):
             markup = keyboard(first.options, first.columns, chat_id, self.signer)
             try:
-                await query.edit_message_text(first.text, reply_markup=markup)
+                await post(
+                    self.application.bot,
+                    "editMessageText",
+                    chat_id=message.chat.id,
+                    message_id=message.message_id,
+                    text=first.text,
+                    reply_markup=markup,
+                )
                 return replies[1:]
             except TelegramError as problem:  # too old, deleted meanwhile: send it anew
                 log.debug("could not edit the pressed message: %s", problem.message)
@@ -221,8 +228,13 @@ class TelegramTransport:
         message = query.message
         if not isinstance(message, Message) or message.reply_markup is None:
             return
-        try:
-            await query.edit_message_reply_markup(reply_markup=None)
+        try:  # without a reply_markup the keyboard is removed
+            await post(
+                self.application.bot,
+                "editMessageReplyMarkup",
+                chat_id=message.chat.id,
+                message_id=message.message_id,
+            )
         except TelegramError as problem:  # older than 48 h, or already edited
             log.debug("could not remove an old keyboard: %s", problem.message)
 

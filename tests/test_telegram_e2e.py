@@ -19,7 +19,7 @@ from telegram.ext import TypeHandler
 from bot.signing import MAX_DATA_BYTES, TAG_CHARS, ButtonDataTooLong, ButtonSigner
 from bot.telegram import TelegramTransport
 from bot.telegram_inbound import ChatOrderedProcessor, parse_text
-from bot.telegram_render import split_text
+from bot.telegram_render import post, split_text
 from collectors.app import build_engine
 from collectors.config import AppConfig, TelegramConfig
 from collectors.engine import Engine
@@ -29,6 +29,7 @@ from collectors.messages import (
     DocumentReply,
     ImageReply,
     InboundKind,
+    Option,
     Sender,
     TextReply,
 )
@@ -396,6 +397,22 @@ async def test_deliveries_sent_blocked_failed_and_retried(bot: Harness) -> None:
     assert outcome is DeliveryOutcome.SENT
     assert [s.text for s in bot.api.sent_to(805)] == ["Uudelleen"]
     assert bot.transport.counters["deliveries_sent"] == 2
+
+
+@pytest.mark.filterwarnings("error::telegram.warnings.PTBUserWarning")
+async def test_texts_go_out_as_the_bot_api_json_without_a_warning(bot: Harness) -> None:
+    options = (Option("Kyllä", "y"), Option("Ei", "n"), Option("En tiedä", "?"))
+    reply = TextReply("Valitse", options=options, columns=2)
+    outcome = await bot.transport.deliver(Delivery(1, "telegram", "811", reply))
+    assert outcome is DeliveryOutcome.SENT
+    (sent,) = bot.api.sent_to(811)
+    assert (sent.method, sent.text) == ("sendMessage", "Valitse")
+    rows = sent.reply_markup["inline_keyboard"] if sent.reply_markup else []
+    assert [[button["text"] for button in row] for row in rows] == [["Kyllä", "Ei"], ["En tiedä"]]
+    signer = ButtonSigner(bot.transport.engine.secret)
+    assert [signer.verify(811, data or "") for _, data in bot.api.buttons(sent)] == ["y", "n", "?"]
+    with pytest.raises(ValueError, match="sendPhoto"):
+        await post(bot.transport.application.bot, "sendPhoto", chat_id=811)
 
 
 async def test_pictures_files_and_long_texts_are_rendered(bot: Harness) -> None:
