@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from telegram import BotCommand, CallbackQuery, Message, Update
@@ -94,8 +95,8 @@ class TelegramTransport:
         token: The bot token.
         request: A PTB request object for the bot's calls (tests pass the fake's).
         get_updates_request: A PTB request object for ``getUpdates`` (polling mode only).
-        max_concurrent_steps: How many engine steps may run at once; default 1 on SQLite
-            (a single writer) and 8 otherwise.
+        max_concurrent_steps: How many engine steps may run at once, each in a thread of the
+            transport's own; default 1 on SQLite (a single writer) and 8 otherwise.
         rate_limiter: The limiter of the bot's calls; default :func:`flood_limiter` (benchmarks
             pass one with a scaled clock or without pacing).
 
@@ -139,7 +140,11 @@ class TelegramTransport:
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.application.add_error_handler(self._on_error)
         sqlite = engine.db.url.startswith("sqlite")
-        self._steps = asyncio.Semaphore(max_concurrent_steps or (1 if sqlite else 8))
+        steps = max_concurrent_steps or (1 if sqlite else 8)
+        self._steps = asyncio.Semaphore(steps)
+        # Threads of its own, as many as steps may run: a step goes to a thread that is
+        # waiting for it, not to whichever of asyncio's default pool (benchmarks/RESULTS.md).
+        self._workers = ThreadPoolExecutor(steps, thread_name_prefix="engine-step")
         self._deliveries = asyncio.Semaphore(DELIVERIES_AHEAD)
         self._replies_sending = 0
         self._no_reply_sending = asyncio.Event()
@@ -164,7 +169,8 @@ class TelegramTransport:
             self._count("invalid_buttons")
             log.warning("refused a button with altered data from %s", inbound.sender.external_id)
         async with self._steps:
-            replies = await asyncio.to_thread(self.engine.handle, inbound)
+            loop = asyncio.get_running_loop()
+            replies = await loop.run_in_executor(self._workers, self.engine.handle, inbound)
         chat_id = int(inbound.sender.chat_id)
         async with self._replying():
             to_send: Sequence[Outbound] = replies
@@ -355,6 +361,7 @@ class TelegramTransport:
         if app.running:
             await app.stop()
         await app.shutdown()
+        self._workers.shutdown()
 
 
 __all__ = [

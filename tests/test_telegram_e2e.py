@@ -8,6 +8,7 @@ and then reads what the bot sent to that chat. No sleeps: every wait is bounded 
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
@@ -360,6 +361,25 @@ async def test_a_restart_resumes_at_the_same_question(
     fresh.db.dispose()
     answers = submission_answers(engine)
     assert answers["queue_time"].value == 13 * 60 + 25
+
+
+async def test_steps_run_in_the_transports_own_thread_which_ends_with_it(
+    fake_api: FakeBotApi, engine: Engine, config: AppConfig
+) -> None:
+    threads: list[threading.Thread] = []
+    handle = engine.handle
+
+    def recorded(message: Any) -> Any:
+        threads.append(threading.current_thread())
+        return handle(message)
+
+    engine.handle = recorded  # type: ignore[method-assign]
+    async with Harness(fake_api, engine, config) as bot:
+        await manager(bot, engine)  # /start and a press: two steps
+    assert len(threads) == 2 and len(set(threads)) == 1  # one thread on SQLite: one writer
+    assert threads[0].name.startswith("engine-step")
+    threads[0].join(timeout=5)
+    assert not threads[0].is_alive()  # stop() let it go
 
 
 async def test_command_menus_are_set_per_language(bot: Harness) -> None:
