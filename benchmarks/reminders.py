@@ -169,7 +169,11 @@ def _bulk_floor(path: Path, count: int) -> float:
 
 
 class TimedRequest(InProcessRequest):
-    """The in-process request that logs ``(monotonic time, method, status, chat)`` of each call."""
+    """The in-process request that logs ``(monotonic time, method, status, chat)`` of each call.
+
+    The method is logged in lower case: Telegram reads method names in any case, and the bot
+    sends its texts as ``sendmessage`` (:func:`bot.telegram_render.post`).
+    """
 
     def __init__(self, api: FakeBotApi) -> None:
         super().__init__(api)
@@ -188,7 +192,7 @@ class TimedRequest(InProcessRequest):
         """Answer through the fake and log the call."""
         status, body = await super().do_request(url, method, request_data)
         chat = request_data.parameters.get("chat_id") if request_data is not None else None
-        self.log.append((time.monotonic(), url.rsplit("/", 1)[-1], status, chat))
+        self.log.append((time.monotonic(), url.rsplit("/", 1)[-1].lower(), status, chat))
         return status, body
 
 
@@ -243,7 +247,7 @@ async def _paced(
     finally:
         await transport.application.shutdown()
     sends = [
-        (t, status, chat) for t, method, status, chat in request.log if method == "sendMessage"
+        (t, status, chat) for t, method, status, chat in request.log if method == "sendmessage"
     ]
     accepted = sorted((t - start) * scale for t, status, _chat in sends if status == 200)
     # The round's own messages: the asking manager's chat also holds the bot's replies.
