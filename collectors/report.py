@@ -347,7 +347,10 @@ class ReportFlow:
 
     # review and submit ----------------------------------------------------------------------
     def _review(self, ctx: Ctx, state: dict[str, Any]) -> list[Outbound]:
-        return review(ctx, state, self._submission(ctx, state), self._metrics(ctx, state))
+        head = reports.submission_head(ctx.session, int(state["submission"]))
+        if head is None:
+            raise self._gone(ctx)
+        return review(ctx, state, head, self._metrics(ctx, state))
 
     def _submit(self, ctx: Ctx, state: dict[str, Any]) -> list[Outbound]:
         return submit(ctx, state, self._submission(ctx, state), self._metrics(ctx, state))

@@ -17,13 +17,14 @@ from collectors.report_screens import missing_required, review_screen, thanks
 from collectors.reporting import find_period
 from storage import reports
 from storage.models import Submission
+from storage.reports import SubmissionHead
 
 KIND = "report"
 """The conversation kind of the period report, kept with its state."""
 
 
 def review(
-    ctx: Ctx, state: dict[str, Any], submission: Submission, metrics: Sequence[MetricConfig]
+    ctx: Ctx, state: dict[str, Any], head: SubmissionHead, metrics: Sequence[MetricConfig]
 ) -> list[Outbound]:
     """Show every answer, numbered; the conversation waits at the review."""
     _ = ctx._
@@ -31,12 +32,11 @@ def review(
     state["edit"] = False
     state["selected"] = []
     ctx.save(KIND, state)
-    assert submission.id is not None
     unit_name = ctx.access.units[state["unit"]].name(ctx.language)
     period = find_period(ctx.session, ctx.config, state["period"])
     title = _("Review: {unit}, {period}", unit=unit_name, period=period.short_label())
-    answers = reports.answer_values(ctx.session, submission.id)
-    return [review_screen(ctx, title, metrics, answers, submission)]
+    answers = reports.answer_values(ctx.session, head.id)
+    return [review_screen(ctx, title, metrics, answers, corrections=head.sent_before)]
 
 
 def submit(
@@ -53,13 +53,14 @@ def submit(
         )
     answers = reports.answer_values(ctx.session, submission.id)
     missing = missing_required(metrics, answers)
+    corrected = submission.first_submitted_at is not None
     if missing:
         text = _(
             "Some required answers are missing: {names}. Answer them, or mark them not available.",
             names="; ".join(m.name.get(ctx.language) for m in missing),
         )
-        return [TextReply(text), *review(ctx, state, submission, metrics)]
-    corrected = submission.first_submitted_at is not None
+        head = SubmissionHead(submission.id, corrected)
+        return [TextReply(text), *review(ctx, state, head, metrics)]
     reports.mark_submitted(
         ctx.session, submission, person_id=ctx.person_id, role="manager", now=ctx.now
     )

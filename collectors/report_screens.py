@@ -21,7 +21,6 @@ from collectors.report_text import (
     review_lines,
     show_answer,
 )
-from storage.models import Submission
 from storage.reports import AnswerValue
 
 BUTTON_VALUE_LENGTH = 40
@@ -95,14 +94,15 @@ def review_screen(
     title: str,
     metrics: Sequence[MetricConfig],
     answers: Mapping[str, AnswerValue],
-    submission: Submission,
+    *,
+    corrections: bool,
 ) -> TextReply:
-    """Every answer numbered by area; tapping a number edits it; send or continue later."""
+    """Every answer numbered by area; tapping a number edits it; send (``corrections`` to a
+    report sent before) or continue later."""
     _ = ctx._
     lines = review_lines(title, metrics, answers, _)
     options = [Option(str(n + 1), ctx.step_data(f"e:{n}")) for n in range(len(metrics))]
-    corrected = submission.first_submitted_at is not None
-    label = _("Send corrections") if corrected else _("Send the report")
+    label = _("Send corrections") if corrections else _("Send the report")
     options.append(Option(label, ctx.step_data("submit")))
     options.append(Option(_("Continue later"), ctx.step_data("cancel")))
     return TextReply("\n".join(lines), tuple(options), 6)

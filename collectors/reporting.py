@@ -18,7 +18,7 @@ def local_today(config: AppConfig, now: datetime) -> date:
     return now.astimezone(config.tz).date()
 
 
-def to_period(row: ReportingPeriod) -> Period:
+def to_period(row: ReportingPeriod | reports.StoredPeriod) -> Period:
     """A stored period as a :class:`Period`."""
     return Period(
         id=row.id,

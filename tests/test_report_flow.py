@@ -237,6 +237,19 @@ def fill_all(chat: Chat) -> Chat:
     return chat.expect("Review")
 
 
+def test_a_draft_deleted_while_its_review_waits_ends_the_conversation(engine: Engine) -> None:
+    chat = fill_all(manager(engine))
+    with engine.db.session() as session:
+        sub = reports.get_submission(session, "2025-T2", "kotihoito-a")
+        assert sub is not None and sub.id is not None
+        for answer in reports.answers_of(session, sub.id).values():
+            session.delete(answer)
+        session.flush()
+        session.delete(sub)
+    chat.send("99").expect("This report no longer exists. Start again with /report.")
+    chat.send("/report").expect("1/11")  # a new draft, from the start
+
+
 def test_review_edit_submit_and_correction_keeps_revisions(engine: Engine, clock: Clock) -> None:
     chat = fill_all(manager(engine))
     chat.send("3").expect("3/11").expect_button("Back to review")  # typing a number edits it too

@@ -225,6 +225,35 @@ def test_put_answer_refuses_a_submission_deleted_meanwhile(any_db: Database) -> 
         assert reports.answers_of(session, submission_id) == {}
 
 
+def test_a_period_and_a_submissions_head_are_read_as_stored(any_db: Database) -> None:
+    with any_db.session() as session:
+        person_id, sub = _draft(session, "45")
+        assert sub.id is not None
+        submission_id = sub.id
+        assert reports.submission_head(session, submission_id) == reports.SubmissionHead(
+            submission_id, sent_before=False
+        )
+        reports.mark_submitted(session, sub, person_id=person_id, role="manager", now=NOW)
+        assert reports.submission_head(session, submission_id) == reports.SubmissionHead(
+            submission_id, sent_before=True
+        )
+    with any_db.session() as session:
+        period = reports.get_period(session, "2025-T2")
+        assert period == reports.StoredPeriod(
+            "2025-T2",
+            "tertile",
+            date(2025, 5, 1),
+            date(2025, 8, 31),
+            date(2025, 9, 1),
+            date(2025, 9, 21),
+            manual=False,
+        )
+        assert reports.get_period(session, "2025-T3") is None
+        session.delete(session.get(Submission, submission_id))
+    with any_db.session() as session:
+        assert reports.submission_head(session, submission_id) is None
+
+
 def test_find_speaker_reads_person_block_roles_and_conversation_at_once(any_db: Database) -> None:
     later = NOW + timedelta(days=30)
     with any_db.session() as session:
