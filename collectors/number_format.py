@@ -58,8 +58,11 @@ def format_number(value: float, kind: NumberKind, locale: str, unit: str | None 
     return str(text)
 
 
+@lru_cache(maxsize=64)
 def example_for(kind: NumberKind, locale: str) -> str:
     """An example of accepted input for error messages ("1 050", "4,6 %", "0:13:25").
+
+    Every question shows one, so each kind's example is formatted once per locale.
 
     Args:
         kind: the kind of figure asked for.
