@@ -237,8 +237,8 @@ def fill_all(chat: Chat) -> Chat:
     return chat.expect("Review")
 
 
-def test_a_draft_deleted_while_its_review_waits_ends_the_conversation(engine: Engine) -> None:
-    chat = fill_all(manager(engine))
+def delete_draft(engine: Engine) -> None:
+    """Delete kotihoito-a's draft of 2025-T2 and its answers, as a purge of stale drafts does."""
     with engine.db.session() as session:
         sub = reports.get_submission(session, "2025-T2", "kotihoito-a")
         assert sub is not None and sub.id is not None
@@ -246,6 +246,11 @@ def test_a_draft_deleted_while_its_review_waits_ends_the_conversation(engine: En
             session.delete(answer)
         session.flush()
         session.delete(sub)
+
+
+def test_a_draft_deleted_while_its_review_waits_ends_the_conversation(engine: Engine) -> None:
+    chat = fill_all(manager(engine))
+    delete_draft(engine)
     chat.send("99").expect("This report no longer exists. Start again with /report.")
     chat.send("/report").expect("1/11")  # a new draft, from the start
 
@@ -297,13 +302,7 @@ def test_a_draft_deleted_behind_the_conversation_ends_it_with_a_reason(engine: E
     """E.g. purged as stale while its conversation was kept: nothing is stored into nowhere."""
     chat = manager(engine)
     chat.send("/report").send("1 050").expect("2/11")
-    with engine.db.session() as session:
-        sub = reports.get_submission(session, "2025-T2", "kotihoito-a")
-        assert sub is not None and sub.id is not None
-        for answer in reports.answers_of(session, sub.id).values():
-            session.delete(answer)
-        session.flush()
-        session.delete(sub)
+    delete_draft(engine)
     chat.send("95").expect("This report no longer exists. Start again with /report.")
     chat.send("95").expect("Nothing is waiting for an answer right now.")
     with engine.db.session() as session:
