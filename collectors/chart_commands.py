@@ -132,11 +132,10 @@ class Given:
         return f":{shown}{period}" if self.span or period else ""
 
 
-def _given(ctx: Ctx, parts: list[str], *, span: bool = True) -> Given:
+def _given(ctx: Ctx, parts: list[str]) -> Given:
     """The span and period at the end of a button's data (see :meth:`Given.suffix`)."""
-    rest = list(parts)
-    number = rest.pop(0) if span and rest else ""
-    period_id = rest[0] if rest else ""
+    number = parts[0] if parts else ""
+    period_id = parts[1] if len(parts) > 1 else ""
     period = parse_period(ctx.session, ctx.config, period_id) if period_id else None
     chosen = min(max(int(number), 1), MAX_SPAN) if number.isdecimal() else None
     return Given(chosen, period)
@@ -262,8 +261,8 @@ def chart_button(ctx: Ctx, data: str) -> list[Outbound]:
     if action == "n" and len(parts) in (5, 6) and parts[4].isdecimal():
         figure = _figure(ctx, scope, parts[2])
         unit = _unit(ctx, scope, parts[3], figure)
-        period = _given(ctx, parts[5:], span=False).period
-        return _draw(ctx, figure, unit, min(max(int(parts[4]), 1), MAX_SPAN), period)
+        given = _given(ctx, parts[4:])
+        return _draw(ctx, figure, unit, given.span or DEFAULT_SPAN, given.period)
     if action == "y" and len(parts) in (3, 4):
         group = Tree(ctx.config).at(parts[2])
         if group is None or not (
