@@ -42,8 +42,8 @@ class StoredPeriod:
 
 
 def get_period(session: Session, period_id: str) -> StoredPeriod | None:
-    """A stored period by id, read with one Core statement (an ORM load costs ten times more,
-    and every report's review and sending reads its period)."""
+    """A stored period by id, read with one Core statement (an ORM load costs three to four
+    times as much, and every report's review and sending reads its period)."""
     row = session.connection().execute(_PERIOD, {"b_id": period_id}).first()
     return StoredPeriod(*row) if row is not None else None
 
@@ -230,8 +230,9 @@ class SubmissionHead:
 def submission_head(session: Session, submission_id: int) -> SubmissionHead | None:
     """A submission's id and whether it was submitted before; None when it is gone.
 
-    One Core read: the review needs no more, and a loaded ``Submission`` costs ten times as
-    much. Changes the session holds but has not flushed are not seen.
+    One Core read: the review needs no more, and loading a ``Submission`` through the ORM
+    costs three to four times as much. Changes the session holds but has not flushed are not
+    seen.
     """
     row = session.connection().execute(_SUBMISSION_HEAD, {"b_id": submission_id}).first()
     return SubmissionHead(row.id, row.first_submitted_at is not None) if row else None
